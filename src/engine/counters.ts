@@ -1,0 +1,131 @@
+import type { AgentWindow, QueueWindow, SlFormula } from '../protocol/index.js';
+
+/**
+ * Counter layouts. Counters live in Float64Arrays indexed by these constants so the per-event
+ * path adds numbers without allocating. Every counter is an integer, so sums are exact whatever
+ * the order of additions and retractions.
+ */
+export const Q = {
+  offered: 0,
+  answered: 1,
+  answeredInSl: 2,
+  abandoned: 3,
+  shortAbandoned: 4,
+  flowedOut: 5,
+  handled: 6,
+  waitAnsweredMs: 7,
+  waitAbandonedMs: 8,
+  talkMs: 9,
+  holdMs: 10,
+  acwMs: 11,
+  csatSum: 12,
+  csatCount: 13,
+  csatPositive: 14,
+  /** First of the "answered within N s" histogram counters (see WAIT_BUCKETS_SEC). */
+  answeredWithin: 15,
+} as const;
+
+/** Thresholds of the answered-wait histogram, so service level at these thresholds can be recomputed later. */
+export const WAIT_BUCKETS_SEC: readonly number[] = [10, 15, 20, 30, 45, 60, 90, 120, 180, 300];
+export const QUEUE_WIDTH = Q.answeredWithin + WAIT_BUCKETS_SEC.length;
+
+export const A = {
+  handled: 0,
+  talkMs: 1,
+  holdMs: 2,
+  acwMs: 3,
+  csatSum: 4,
+  csatCount: 5,
+  csatPositive: 6,
+} as const;
+export const AGENT_WIDTH = 7;
+
+/** The divisor of service level for a formula (SPEC §4). */
+export function slDenominator(f: SlFormula, answered: number, abandoned: number, shortAbandoned: number): number {
+  switch (f) {
+    case 'excludeShortAbandons':
+      return answered + abandoned - shortAbandoned;
+    case 'allAbandons':
+      return answered + abandoned;
+    case 'answeredOnly':
+      return answered;
+  }
+}
+
+function ratio(num: number, den: number, scale: number): number | null {
+  return den === 0 ? null : (scale * num) / den;
+}
+
+function perHandledSec(ms: number, handled: number): number | null {
+  return handled === 0 ? null : ms / handled / 1000;
+}
+
+/** Occupancy from busy (on contact + acw) and available time, in percent. */
+export function occupancy(busyMs: number, availMs: number): number | null {
+  return ratio(busyMs, busyMs + availMs, 100);
+}
+
+/** Builds a queue/totals window object from counters (exact expressions of SPEC §4). */
+export function queueWindow(v: ArrayLike<number>, maxWaitMs: number, formula: SlFormula): QueueWindow {
+  const answered = v[Q.answered]!;
+  const abandoned = v[Q.abandoned]!;
+  const shortAbandoned = v[Q.shortAbandoned]!;
+  const handled = v[Q.handled]!;
+  const talkMs = v[Q.talkMs]!;
+  const holdMs = v[Q.holdMs]!;
+  const acwMs = v[Q.acwMs]!;
+  const csatCount = v[Q.csatCount]!;
+  return {
+    offered: v[Q.offered]!,
+    answered,
+    answeredInSl: v[Q.answeredInSl]!,
+    abandoned,
+    shortAbandoned,
+    flowedOut: v[Q.flowedOut]!,
+    handled,
+    waitAnsweredMs: v[Q.waitAnsweredMs]!,
+    waitAbandonedMs: v[Q.waitAbandonedMs]!,
+    maxWaitMs,
+    talkMs,
+    holdMs,
+    acwMs,
+    csatSum: v[Q.csatSum]!,
+    csatCount,
+    csatPositive: v[Q.csatPositive]!,
+    serviceLevel: ratio(v[Q.answeredInSl]!, slDenominator(formula, answered, abandoned, shortAbandoned), 100),
+    abandonRate: ratio(abandoned - shortAbandoned, answered + abandoned - shortAbandoned, 100),
+    asaSec: answered === 0 ? null : v[Q.waitAnsweredMs]! / answered / 1000,
+    maxWaitSec: maxWaitMs / 1000,
+    ahtSec: perHandledSec(talkMs + holdMs + acwMs, handled),
+    avgTalkSec: perHandledSec(talkMs, handled),
+    avgHoldSec: perHandledSec(holdMs, handled),
+    avgAcwSec: perHandledSec(acwMs, handled),
+    csatAvg: csatCount === 0 ? null : v[Q.csatSum]! / csatCount,
+    csatPct: ratio(v[Q.csatPositive]!, csatCount, 100),
+  };
+}
+
+/** Builds an agent window object from agent counters and time in state. */
+export function agentWindow(v: ArrayLike<number>, busyMs: number, availMs: number): AgentWindow {
+  const handled = v[A.handled]!;
+  const talkMs = v[A.talkMs]!;
+  const holdMs = v[A.holdMs]!;
+  const acwMs = v[A.acwMs]!;
+  const csatCount = v[A.csatCount]!;
+  return {
+    handled,
+    talkMs,
+    holdMs,
+    acwMs,
+    ahtSec: perHandledSec(talkMs + holdMs + acwMs, handled),
+    avgTalkSec: perHandledSec(talkMs, handled),
+    avgHoldSec: perHandledSec(holdMs, handled),
+    avgAcwSec: perHandledSec(acwMs, handled),
+    csatSum: v[A.csatSum]!,
+    csatCount,
+    csatPositive: v[A.csatPositive]!,
+    csatAvg: csatCount === 0 ? null : v[A.csatSum]! / csatCount,
+    csatPct: ratio(v[A.csatPositive]!, csatCount, 100),
+    occupancy: occupancy(busyMs, availMs),
+  };
+}
