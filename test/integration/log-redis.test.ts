@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo, type Server, type Socket, connect } from 'node:net';
+import { Redis } from 'ioredis';
+import { firstValueFrom, take, toArray, type Observable } from 'rxjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { HubEvent } from '../../src/events/index.js';
+import {
+  InvalidPositionError,
+  LogUnavailableError,
+  RedisEventLog,
+  advanceCursor,
+  comparePositions,
+  partitionOf,
+  type LogRecord,
+  type RedisLogOptions,
+} from '../../src/log/index.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = `ph:test:${randomBytes(6).toString('hex')}:`;
+
+function queued(id: string, ts = 1_700_000_000_000): HubEvent {
+  return { id, type: 'contact.queued', ts, contactId: `c-${id}`, queueId: 'q1', channel: 'voice' } as HubEvent;
+}
+
+function records(records$: Observable<LogRecord>, n: number): Promise<LogRecord[]> {
+  return firstValueFrom(records$.pipe(take(n), toArray()));
+}
+
+/** Tenants of distinct partitions, found by hashing candidate names. */
+function tenantsByPartition(partitions: number, label: string): string[] {
+  const found = new Array<string | undefined>(partitions).fill(undefined);
+  for (let i = 0; found.includes(undefined); i++) {
+    const tenant = `${label}-${i}`;
+    found[partitionOf(tenant, partitions)] ??= tenant;
+  }
+  return found as string[];
+}
+
+let redis: Redis;
+const logs: RedisEventLog[] = [];
+
+/** A log with its own key prefix (one per test), closed after the test. */
+function openLog(prefix: string, options: Partial<RedisLogOptions> = {}): RedisEventLog {
+  const log = new RedisEventLog({ url: REDIS_URL, prefix, ...options });
+  logs.push(log);
+  return log;
+}
+
+let testCount = 0;
+function freshPrefix(): string {
+  testCount += 1;
+  return `${PREFIX}${testCount}:`;
+}
+
+beforeAll(() => {
+  redis = new Redis(REDIS_URL);
+});
+
+afterEach(async () => {
+  await Promise.all(logs.splice(0).map((log) => log.close()));
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${PREFIX}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe('partitionOf', () => {
+  it('is FNV-1a (32 bit) of the UTF-8 bytes modulo the partitions', () => {
+    // Published FNV-1a test vectors, seen through a modulus of 2^32.
+    expect(partitionOf('a', 2 ** 32)).toBe(0xe40c292c);
+    expect(partitionOf('foobar', 2 ** 32)).toBe(0xbf9cf968);
+    expect(partitionOf('foobar', 4)).toBe(0xbf9cf968 % 4);
+  });
+});
+
+describe('RedisEventLog', () => {
+  it('appends a batch as one entry of the tenant partition and reads it back', async () => {
+    const prefix = freshPrefix();
+    const log = openLog(prefix);
+    const [t0, t1, t2, t3] = tenantsByPartition(4, 'acme');
+    const appended = [];
+    for (const tenant of [t0, t1, t2, t3] as string[]) appended.push(await log.append(tenant, [queued('e1'), queued('e2')]));
+    for (const [p, result] of appended.entries()) {
+      expect(result).toMatchObject({ accepted: 2, duplicates: 0, acceptedIds: ['e1', 'e2'] });
+      expect(result.position.startsWith(`${p}:`)).toBe(true);
+      expect(await redis.xlen(`${prefix}log:${p}`)).toBe(1);
+    }
+    const read = await records(log.read(), 4);
+    expect(read.map((r) => r.position).sort()).toEqual(appended.map((a) => a.position).sort());
+    expect(read.find((r) => r.tenant === t2)?.events).toEqual([queued('e1'), queued('e2')]);
+  });
+
+  it('drops duplicates within a batch and across two nodes, and sets the dedupe TTL', async () => {
+    const prefix = freshPrefix();
+    const nodeA = openLog(prefix, { dedupTtlMs: 60_000 });
+    const nodeB = openLog(prefix, { dedupTtlMs: 60_000 });
+    const first = await nodeA.append('acme', [queued('d1'), queued('d2'), queued('d1')]);
+    expect(first).toMatchObject({ accepted: 2, duplicates: 1, acceptedIds: ['d1', 'd2'] });
+    const second = await nodeB.append('acme', [queued('d2'), queued('d3')]);
+    expect(second).toMatchObject({ accepted: 1, duplicates: 1, acceptedIds: ['d3'] });
+    expect(await nodeB.append('other', [queued('d1')])).toMatchObject({ accepted: 1 });
+    const none = await nodeA.append('acme', [queued('d1'), queued('d3')]);
+    expect(none).toEqual({ position: second.position, accepted: 0, duplicates: 2, acceptedIds: [] });
+    const ttl = await redis.pttl(`${prefix}dedup:acme:d1`);
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    const [entry] = await redis.xrange(`${prefix}log:${partitionOf('acme', 4)}`, '-', '+', 'COUNT', 1);
+    expect(entry?.[1]).toEqual(['t', 'acme', 'e', JSON.stringify([queued('d1'), queued('d2')])]);
+  });
+
+  it('keeps dedupe keys of tenants with a colon apart', async () => {
+    const log = openLog(freshPrefix());
+    await log.append('a:b', [queued('c')]);
+    expect(await log.append('a', [queued('b:c')])).toMatchObject({ accepted: 1 });
+  });
+
+  it('reads after a cursor, then follows new appends of every partition live', async () => {
+    const log = openLog(freshPrefix(), { partitions: 3 });
+    const tenants = tenantsByPartition(3, 'tail');
+    const early = [];
+    for (const tenant of tenants) early.push(await log.append(tenant, [queued(`${tenant}-1`)]));
+    let cursor: string | undefined;
+    for (const result of early.slice(0, 2)) cursor = advanceCursor(cursor, result.position);
+    const reading = records(log.read(cursor), 4);
+    const late = [];
+    for (const tenant of tenants) late.push(await log.append(tenant, [queued(`${tenant}-2`)]));
+    const got = await reading;
+    expect(got.map((r) => r.position).sort()).toEqual([early[2], ...late].map((r) => r?.position).sort());
+    // Per partition, log order.
+    const inPartition1 = got.filter((r) => r.position.startsWith('1:')).map((r) => r.position);
+    expect([...inPartition1].sort(comparePositions)).toEqual(inPartition1);
+  });
+
+  it('refuses a cursor naming a partition the log does not have', () => {
+    const log = openLog(freshPrefix(), { partitions: 2 });
+    expect(() => log.read('5:1-0')).toThrow(InvalidPositionError);
+  });
+
+  it('trims each partition before the cursor, keeping the record at it', async () => {
+    const prefix = freshPrefix();
+    const log = openLog(prefix, { partitions: 2 });
+    const [t0, t1] = tenantsByPartition(2, 'trim') as [string, string];
+    const a1 = await log.append(t0, [queued('1')]);
+    const a2 = await log.append(t0, [queued('2')]);
+    await log.append(t0, [queued('3')]);
+    await log.append(t1, [queued('1')]);
+    await log.trim(advanceCursor(undefined, a2.position));
+    expect(await redis.xlen(`${prefix}log:0`)).toBe(2);
+    expect(await redis.xlen(`${prefix}log:1`)).toBe(1);
+    const left = await records(log.read(), 3);
+    expect(left.some((r) => r.position === a1.position)).toBe(false);
+    expect(left.some((r) => r.position === a2.position)).toBe(true);
+  });
+
+  it('writes nothing, not even dedupe keys, when the entry cannot be added', async () => {
+    const prefix = freshPrefix();
+    const log = openLog(prefix);
+    const partition = partitionOf('acme', 4);
+    // A plain string where the stream should be: XADD fails with WRONGTYPE inside the script.
+    await redis.set(`${prefix}log:${partition}`, 'not a stream');
+    const failed = log.append('acme', [queued('w1'), queued('w2')]);
+    await expect(failed).rejects.toThrow(/WRONGTYPE/);
+    await expect(failed).rejects.not.toBeInstanceOf(LogUnavailableError);
+    expect(await redis.exists(`${prefix}dedup:acme:w1`, `${prefix}dedup:acme:w2`)).toBe(0);
+    await redis.del(`${prefix}log:${partition}`);
+    expect(await log.append('acme', [queued('w1'), queued('w2')])).toMatchObject({ accepted: 2 });
+  });
+
+  it('fails fast with LogUnavailableError when nothing listens', async () => {
+    const log = new RedisEventLog({ url: 'redis://127.0.0.1:6390', prefix: freshPrefix() });
+    logs.push(log);
+    const started = performance.now();
+    await expect(log.append('acme', [queued('u1')])).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(log.append('acme', [queued('u2')])).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(log.ping()).rejects.toBeInstanceOf(LogUnavailableError);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('completes readers on close and refuses appends after', async () => {
+    const log = new RedisEventLog({ url: REDIS_URL, prefix: freshPrefix() });
+    await log.append('acme', [queued('c1')]);
+    const all = firstValueFrom(log.read().pipe(toArray()));
+    await log.close();
+    await expect(all).resolves.toBeInstanceOf(Array);
+    await expect(log.append('acme', [queued('c2')])).rejects.toBeInstanceOf(LogUnavailableError);
+  });
+});
+
+/** A TCP relay to Redis that the test can cut and restore, to play an outage. */
+class Relay {
+  #server: Server | undefined;
+  readonly #sockets = new Set<Socket>();
+  port = 0;
+
+  async start(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(6379, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        this.#sockets.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => this.#sockets.delete(s));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.#server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    for (const s of this.#sockets) s.destroy();
+    if (server !== undefined) await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+describe('RedisEventLog through an outage', () => {
+  const relay = new Relay();
+  afterAll(() => relay.stop());
+
+  it('fails appends while Redis is away and resumes reading without loss or repeat', async () => {
+    await relay.start();
+    const prefix = freshPrefix();
+    const direct = openLog(prefix);
+    const cut = new RedisEventLog({ url: `redis://127.0.0.1:${relay.port}`, prefix, blockMs: 200 });
+    logs.push(cut);
+
+    const seen: string[] = [];
+    let resolveSeen!: () => void;
+    const allSeen = new Promise<void>((resolve) => (resolveSeen = resolve));
+    const subscription = cut.read().subscribe((r) => {
+      seen.push(...r.events.map((e) => e.id));
+      if (seen.includes('after')) resolveSeen();
+    });
+
+    await cut.append('acme', [queued('before')]);
+    await relay.stop();
+    await expect(cut.append('acme', [queued('during')])).rejects.toBeInstanceOf(LogUnavailableError);
+    await direct.append('acme', [queued('while-away-1')]);
+    await direct.append('acme', [queued('while-away-2')]);
+    await relay.start();
+    await direct.append('acme', [queued('after')]);
+    await allSeen;
+    subscription.unsubscribe();
+    expect(seen).toEqual(['before', 'while-away-1', 'while-away-2', 'after']);
+  });
+});
