@@ -195,10 +195,11 @@ export class AgentTimeline {
 
     const ss = this.statuses;
     const as = this.activity;
-    let i = 0;
-    while (i < ss.length && ss[i]!.ts < t0) i++;
-    let j = 0;
-    while (j < as.length && as[j]!.t < t0) j++;
+    // Changes land near the end: find the first mark at or after t0 from there.
+    let i = ss.length;
+    while (i > 0 && ss[i - 1]!.ts >= t0) i--;
+    let j = as.length;
+    while (j > 0 && as[j - 1]!.t >= t0) j--;
     while (i < ss.length || j < as.length) {
       const t = Math.min(i < ss.length ? ss[i]!.ts : Infinity, j < as.length ? as[j]!.t : Infinity);
       while (i < ss.length && ss[i]!.ts === t) {

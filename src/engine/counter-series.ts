@@ -1,30 +1,39 @@
 import type { WindowName } from '../protocol/index.js';
 import type { WindowFrame } from './window-frame.js';
 
-interface Bucket {
-  sec: number;
-  v: Float64Array;
-  /** Waits of the contacts that left the queue in this second (for the non-additive maximum). */
-  waits: number[] | null;
-}
+const COMPACT_AT = 64;
 
 /**
  * Counters of one target (a queue or an agent) in sparse one-second buckets, with running sums
  * for the 15m, 60m and today windows. Contributions may be added and retracted at any time in
  * the past that is still retained, so late events land where they belong. Buckets older than the
  * 60m window are released: late events cannot reach them (the lateness bound is shorter).
+ *
+ * Buckets are parallel flat arrays (seconds, values, waits) rather than objects, and each rolling
+ * window keeps a cursor to its first bucket, so sliding costs only the seconds that leave it.
  */
 export class CounterSeries {
-  private buckets: Bucket[] = [];
+  private secs: number[] = [];
+  private vals: number[] = [];
+  /** Waits of the contacts that left the queue in each second (for the non-additive maximum). */
+  private waits: (number[] | null)[] = [];
   private readonly sums: Record<WindowName, Float64Array>;
   private readonly maxes: Record<WindowName, number> = { '15m': 0, '60m': 0, today: 0 };
   private readonly maxStale: Record<WindowName, boolean> = { '15m': false, '60m': false, today: false };
   /** Largest wait of today's buckets already released. */
   private releasedTodayMax = 0;
   private generation: number;
+  /** Window starts the sums reflect, and the index of the first bucket inside each rolling window. */
   private synced15: number;
   private synced60: number;
   private syncedTodaySec: number;
+  private first15 = 0;
+  private first60 = 0;
+  /** Target of `inc`: bucket index (-1: not retained) and which windows it lies in. */
+  private cursor = -1;
+  private in15 = false;
+  private in60 = false;
+  private inToday = false;
 
   constructor(
     readonly width: number,
@@ -37,29 +46,38 @@ export class CounterSeries {
     this.syncedTodaySec = frame.todaySec;
   }
 
-  /** Adds `delta` to counter `field` at time t (ms). */
-  add(t: number, field: number, delta: number): void {
+  /** Points the series at time t (ms); `inc` then adds to that second. */
+  at(t: number): this {
     this.sync();
     const sec = Math.floor(t / 1000);
-    const b = this.bucket(sec, true);
-    if (b) b.v[field]! += delta;
     const f = this.frame;
-    if (sec >= f.start15) this.sums['15m'][field]! += delta;
-    if (sec >= f.start60) this.sums['60m'][field]! += delta;
-    if (sec >= f.todaySec) this.sums.today[field]! += delta;
+    this.cursor = this.bucket(sec, true);
+    this.in15 = sec >= f.start15;
+    this.in60 = sec >= f.start60;
+    this.inToday = sec >= f.todaySec;
+    return this;
+  }
+
+  /** Adds `delta` to counter `field` at the time given to `at`. */
+  inc(field: number, delta: number): this {
+    if (this.cursor >= 0) this.vals[this.cursor * this.width + field]! += delta;
+    if (this.in15) this.sums['15m'][field]! += delta;
+    if (this.in60) this.sums['60m'][field]! += delta;
+    if (this.inToday) this.sums.today[field]! += delta;
+    return this;
   }
 
   /** Adds (sign 1) or retracts (sign -1) a wait candidate for maxWaitMs at time t. */
   addWait(t: number, waitMs: number, sign: 1 | -1): void {
     this.sync();
     const sec = Math.floor(t / 1000);
-    const b = this.bucket(sec, sign > 0);
-    if (b) {
-      const waits = (b.waits ??= []);
-      if (sign > 0) waits.push(waitMs);
+    const k = this.bucket(sec, sign > 0);
+    if (k >= 0) {
+      const list = (this.waits[k] ??= []);
+      if (sign > 0) list.push(waitMs);
       else {
-        const i = waits.indexOf(waitMs);
-        if (i >= 0) waits.splice(i, 1);
+        const i = list.indexOf(waitMs);
+        if (i >= 0) list.splice(i, 1);
       }
     }
     const f = this.frame;
@@ -77,22 +95,16 @@ export class CounterSeries {
   maxWait(w: WindowName): number {
     this.sync();
     if (this.maxStale[w]) {
-      const from = w === '15m' ? this.frame.start15 : w === '60m' ? this.frame.start60 : this.frame.todaySec;
+      const from = w === '15m' ? this.first15 : w === '60m' ? this.first60 : this.indexOf(this.frame.todaySec);
       let m = w === 'today' ? this.releasedTodayMax : 0;
-      for (const b of this.buckets) {
-        if (b.sec < from || !b.waits) continue;
-        for (const x of b.waits) if (x > m) m = x;
+      for (let k = from; k < this.secs.length; k++) {
+        const list = this.waits[k];
+        if (list) for (const x of list) if (x > m) m = x;
       }
       this.maxes[w] = m;
       this.maxStale[w] = false;
     }
     return this.maxes[w];
-  }
-
-  /** True when nothing is retained (the target can be forgotten without changing a figure). */
-  isEmpty(): boolean {
-    this.sync();
-    return this.buckets.length === 0;
   }
 
   private touchMax(w: WindowName, inside: boolean, waitMs: number, sign: 1 | -1): void {
@@ -108,11 +120,11 @@ export class CounterSeries {
     if (this.generation === f.generation) return;
     this.generation = f.generation;
     if (f.start15 > this.synced15) {
-      this.expire('15m', this.synced15, f.start15);
+      this.first15 = this.expire('15m', this.first15, f.start15);
       this.synced15 = f.start15;
     }
     if (f.start60 > this.synced60) {
-      this.expire('60m', this.synced60, f.start60);
+      this.first60 = this.expire('60m', this.first60, f.start60);
       this.synced60 = f.start60;
     }
     if (f.todaySec !== this.syncedTodaySec) {
@@ -121,50 +133,74 @@ export class CounterSeries {
       const today = this.sums.today;
       today.fill(0);
       this.releasedTodayMax = 0;
-      for (const b of this.buckets) {
-        if (b.sec < f.todaySec) continue;
-        for (let i = 0; i < this.width; i++) today[i]! += b.v[i]!;
+      for (let k = this.indexOf(f.todaySec); k < this.secs.length; k++) {
+        for (let i = 0; i < this.width; i++) today[i]! += this.vals[k * this.width + i]!;
       }
       this.maxStale.today = true;
     }
-    let drop = 0;
-    while (drop < this.buckets.length && this.buckets[drop]!.sec < f.start60) {
-      const b = this.buckets[drop]!;
-      if (b.waits && b.sec >= f.todaySec) {
-        for (const x of b.waits) if (x > this.releasedTodayMax) this.releasedTodayMax = x;
+    // Buckets before the 60m window are dead weight; compact in chunks so sliding stays O(1) amortised.
+    const drop = this.first60;
+    if (drop >= COMPACT_AT || (drop > 0 && drop * 2 >= this.secs.length)) {
+      for (let k = 0; k < drop; k++) {
+        const list = this.waits[k];
+        if (list && this.secs[k]! >= f.todaySec) for (const x of list) if (x > this.releasedTodayMax) this.releasedTodayMax = x;
       }
-      drop++;
+      this.secs.splice(0, drop);
+      this.vals.splice(0, drop * this.width);
+      this.waits.splice(0, drop);
+      this.first15 -= drop;
+      this.first60 = 0;
     }
-    if (drop > 0) this.buckets.splice(0, drop);
   }
 
-  private expire(w: WindowName, from: number, to: number): void {
+  /** Subtracts buckets from index `k` while their second is before `to`; returns the new first index. */
+  private expire(w: WindowName, k: number, to: number): number {
     const sums = this.sums[w];
-    for (const b of this.buckets) {
-      if (b.sec < from) continue;
-      if (b.sec >= to) break;
-      for (let i = 0; i < this.width; i++) sums[i]! -= b.v[i]!;
-      if (b.waits && b.waits.length > 0) this.maxStale[w] = true;
+    const width = this.width;
+    for (; k < this.secs.length && this.secs[k]! < to; k++) {
+      const base = k * width;
+      for (let i = 0; i < width; i++) sums[i]! -= this.vals[base + i]!;
+      const list = this.waits[k];
+      if (list && list.length > 0) this.maxStale[w] = true;
     }
+    return k;
   }
 
-  /** The bucket of a second; created in order when `create`, else undefined when absent. */
-  private bucket(sec: number, create: boolean): Bucket | undefined {
-    const bs = this.buckets;
-    const n = bs.length;
-    if (n > 0 && bs[n - 1]!.sec === sec) return bs[n - 1];
+  /** Index of the first bucket whose second is >= sec. */
+  private indexOf(sec: number): number {
+    const secs = this.secs;
     let lo = 0;
-    let hi = n;
+    let hi = secs.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (bs[mid]!.sec < sec) lo = mid + 1;
+      if (secs[mid]! < sec) lo = mid + 1;
       else hi = mid;
     }
-    if (lo < n && bs[lo]!.sec === sec) return bs[lo];
+    return lo;
+  }
+
+  /** Index of a second's bucket, created in order when `create`; -1 when absent or not retained. */
+  private bucket(sec: number, create: boolean): number {
+    const secs = this.secs;
+    const n = secs.length;
+    if (n > 0 && secs[n - 1] === sec) return n - 1;
+    const k = n === 0 || secs[n - 1]! < sec ? n : this.indexOf(sec);
+    if (k < n && secs[k] === sec) return k;
     // Seconds before the 60m window are never read again: do not resurrect them.
-    if (!create || sec < this.frame.start60) return undefined;
-    const b: Bucket = { sec, v: new Float64Array(this.width), waits: null };
-    bs.splice(lo, 0, b);
-    return b;
+    if (!create || sec < this.frame.start60) return -1;
+    const width = this.width;
+    if (k === n) {
+      secs.push(sec);
+      for (let i = 0; i < width; i++) this.vals.push(0);
+      this.waits.push(null);
+    } else {
+      secs.splice(k, 0, sec);
+      this.vals.splice(k * width, 0, ...new Array<number>(width).fill(0));
+      this.waits.splice(k, 0, null);
+    }
+    // Keep the window cursors on the same buckets: a bucket inserted before one moves it along.
+    if (sec < this.synced15) this.first15++;
+    if (sec < this.synced60) this.first60++;
+    return k;
   }
 }

@@ -21,13 +21,8 @@ export const Q = {
   csatSum: 12,
   csatCount: 13,
   csatPositive: 14,
-  /** First of the "answered within N s" histogram counters (see WAIT_BUCKETS_SEC). */
-  answeredWithin: 15,
 } as const;
-
-/** Thresholds of the answered-wait histogram, so service level at these thresholds can be recomputed later. */
-export const WAIT_BUCKETS_SEC: readonly number[] = [10, 15, 20, 30, 45, 60, 90, 120, 180, 300];
-export const QUEUE_WIDTH = Q.answeredWithin + WAIT_BUCKETS_SEC.length;
+export const QUEUE_WIDTH = 15;
 
 export const A = {
   handled: 0,

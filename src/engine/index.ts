@@ -7,5 +7,15 @@ export {
   type QueueSettings,
   type TenantSettings,
 } from './settings.js';
-export { WAIT_BUCKETS_SEC } from './counters.js';
 export { startOfLocalDay, startOfNextLocalDay, localDateKey, assertTimezone } from './local-day.js';
+export {
+  LiveEngine,
+  ALL_QUEUES_VIEW,
+  viewKey,
+  topicValue,
+  type EventBatch,
+  type LiveEngineOptions,
+  type TopicChange,
+  type TopicState,
+  type ViewUpdate,
+} from './live-engine.js';

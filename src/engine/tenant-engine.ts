@@ -12,8 +12,8 @@ import type {
 } from '../protocol/index.js';
 import { WINDOW_NAMES } from '../protocol/index.js';
 import { AgentTimeline, type ActivityMark } from './agent-timeline.js';
-import { Contact, type AppliedHandled, type AppliedLeave, type AppliedRating, type ContactEvent } from './contact.js';
-import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, WAIT_BUCKETS_SEC, agentWindow, occupancy, queueWindow } from './counters.js';
+import { Contact, type ContactEvent, type LeaveKind } from './contact.js';
+import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, agentWindow, occupancy, queueWindow } from './counters.js';
 import { CounterSeries } from './counter-series.js';
 import { DEFAULT_TENANT_SETTINGS, resolveQueueSettings, type QueueSettings, type TenantSettings } from './settings.js';
 import { WINDOW_60M_SEC, WindowFrame } from './window-frame.js';
@@ -45,6 +45,9 @@ function isLater(e: EventKey, than: EventKey | null): boolean {
 
 class QueueState {
   readonly waiting = new Map<string, Contact>();
+  /** Contacts offered to it (kept after release: a queue once offered stays) and agents skilled in it now. */
+  offers = 0;
+  skilled = 0;
   constructor(
     readonly id: string,
     public settings: QueueSettings,
@@ -75,20 +78,10 @@ function emptyCounts(): AgentCounts {
   return { staffed: 0, available: 0, onContact: 0, acw: 0, aux: 0, offline: 0, auxByReason: {} };
 }
 
-function sameLeave(a: AppliedLeave | null, b: AppliedLeave | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.queueId === b.queueId && a.kind === b.kind && a.t === b.t && a.wait === b.wait;
-}
+/** How often finished contacts and old agent history are released. */
+const MAINTENANCE_SEC = 300;
 
-function sameHandled(a: AppliedHandled | null, b: AppliedHandled | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.queueId === b.queueId && a.agentId === b.agentId && a.t === b.t && a.talk === b.talk && a.hold === b.hold && a.acw === b.acw;
-}
-
-function sameRating(a: AppliedRating | null, b: AppliedRating | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.queueId === b.queueId && a.agentId === b.agentId && a.t === b.t && a.csat === b.csat;
-}
+type Of<T extends ContactEvent['type']> = Extract<ContactEvent, { type: T }>;
 
 function sameMark(a: ActivityMark, b: ActivityMark): boolean {
   return a.t === b.t && a.onContact === b.onContact && a.acw === b.acw;
@@ -156,7 +149,7 @@ export class TenantEngine {
     this.frame.advance(now);
     if (this.frame.generation === before) return;
     const sec = Math.floor(now / 1000);
-    if (sec - this.lastFoldSec >= 60) {
+    if (sec - this.lastFoldSec >= MAINTENANCE_SEC) {
       this.lastFoldSec = sec;
       this.release(now);
     }
@@ -204,9 +197,10 @@ export class TenantEngine {
       return false;
     }
     if (e.queues !== undefined && isLater(e, a.skillsKey)) {
+      for (const q of a.skills) this.queue(q).skilled--;
       a.skills = [...e.queues];
       a.skillsKey = e;
-      for (const q of e.queues) this.queue(q);
+      for (const q of a.skills) this.queue(q).skilled++;
     }
     if (e.name !== undefined && isLater(e, a.nameKey)) {
       a.name = e.name;
@@ -232,81 +226,121 @@ export class TenantEngine {
 
   /** Brings a contact's contributions in line with what its events now settle. */
   private settle(c: Contact): void {
-    const f = c.facts();
-    const queued = f.queued;
-    const leave = f.leave;
-    const answered = leave?.type === 'contact.answered' ? leave : null;
-    const ended = answered ? f.ended : null;
-    const acwEnded = ended?.acw ? f.acwEnded : null;
-
-    // offered
-    const wantOffered = queued ? { queueId: queued.queueId, t: queued.ts } : null;
-    if (c.offered?.queueId !== wantOffered?.queueId || c.offered?.t !== wantOffered?.t) {
-      if (c.offered) this.queue(c.offered.queueId).series.add(c.offered.t, Q.offered, -1);
-      if (wantOffered) this.queue(wantOffered.queueId).series.add(wantOffered.t, Q.offered, 1);
-      c.offered = wantOffered;
+    let queued: Of<'contact.queued'> | null = null;
+    let leave: Of<LeaveKind> | null = null;
+    let ended: Of<'contact.ended'> | null = null;
+    let acwEnded: Of<'contact.acw_ended'> | null = null;
+    let rated: Of<'contact.rated'> | null = null;
+    const es = c.events;
+    for (let i = 0; i < es.length; i++) {
+      const e = es[i]!;
+      switch (e.type) {
+        case 'contact.queued':
+          queued ??= e;
+          break;
+        case 'contact.answered':
+        case 'contact.abandoned':
+        case 'contact.dequeued':
+          leave ??= e;
+          break;
+        case 'contact.ended':
+          ended ??= e;
+          break;
+        case 'contact.acw_ended':
+          acwEnded ??= e;
+          break;
+        case 'contact.rated':
+          rated ??= e;
+          break;
+      }
     }
-    c.queueId = queued ? queued.queueId : null;
+    const answered = leave !== null && leave.type === 'contact.answered' ? leave : null;
+    if (!answered) ended = null;
+    if (!ended || !ended.acw) acwEnded = null;
+    const queueId = queued ? queued.queueId : null;
+    const queuedAt = queued ? queued.ts : 0;
 
-    // waiting
-    const waitingIn = queued && !leave ? queued.queueId : null;
-    if (c.waitingIn !== waitingIn || (waitingIn !== null && c.queuedAt !== queued!.ts)) {
+    // offered and waiting
+    if (c.queueId !== queueId || c.queuedAt !== queuedAt) {
+      if (c.queueId !== null) {
+        const q = this.queue(c.queueId);
+        q.series.at(c.queuedAt).inc(Q.offered, -1);
+        q.offers--;
+      }
+      if (queueId !== null) {
+        const q = this.queue(queueId);
+        q.series.at(queuedAt).inc(Q.offered, 1);
+        q.offers++;
+      }
+      c.queueId = queueId;
+      c.queuedAt = queuedAt;
+    }
+    const waitingIn = queueId !== null && !leave ? queueId : null;
+    if (c.waitingIn !== waitingIn) {
       if (c.waitingIn !== null) this.queue(c.waitingIn).waiting.delete(c.id);
       if (waitingIn !== null) this.queue(waitingIn).waiting.set(c.id, c);
       c.waitingIn = waitingIn;
     }
-    c.queuedAt = queued ? queued.ts : 0;
 
     // leaving the queue
-    let wantLeave: AppliedLeave | null = null;
-    if (queued && leave) {
-      const s = this.queue(queued.queueId).settings;
-      const wait = Math.max(0, leave.ts - queued.ts);
-      wantLeave = {
-        queueId: queued.queueId,
-        kind: leave.type,
-        t: leave.ts,
-        wait,
-        inSl: wait <= s.slThresholdSec * 1000,
-        short: wait < s.shortAbandonSec * 1000,
-      };
-    }
-    if (!sameLeave(c.leave, wantLeave)) {
-      if (c.leave) this.addLeave(c.leave, -1);
-      if (wantLeave) this.addLeave(wantLeave, 1);
-      c.leave = wantLeave;
+    const leaveKind = queueId !== null && leave ? leave.type : null;
+    const leaveAt = leave ? leave.ts : 0;
+    const wait = leave ? Math.max(0, leave.ts - queuedAt) : 0;
+    if (c.leaveKind !== leaveKind || (leaveKind !== null && (c.leaveQueue !== queueId || c.leaveAt !== leaveAt || c.leaveWait !== wait))) {
+      if (c.leaveKind !== null) this.addLeave(c, -1);
+      c.leaveKind = leaveKind;
+      if (leaveKind !== null) {
+        const s = this.queue(queueId!).settings;
+        c.leaveQueue = queueId!;
+        c.leaveAt = leaveAt;
+        c.leaveWait = wait;
+        c.leaveInSl = wait <= s.slThresholdSec * 1000;
+        c.leaveShort = wait < s.shortAbandonSec * 1000;
+        this.addLeave(c, 1);
+      }
     }
 
     // handled
-    let wantHandled: AppliedHandled | null = null;
-    if (answered && ended && (!ended.acw || acwEnded)) {
-      wantHandled = {
-        queueId: queued ? queued.queueId : null,
-        agentId: answered.agentId,
-        t: acwEnded ? acwEnded.ts : ended.ts,
-        talk: Math.max(0, ended.ts - answered.ts - ended.holdMs),
-        hold: ended.holdMs,
-        acw: acwEnded ? Math.max(0, acwEnded.ts - ended.ts) : 0,
-      };
-    }
-    if (!sameHandled(c.handled, wantHandled)) {
-      if (c.handled) this.addHandled(c.handled, -1);
-      if (wantHandled) this.addHandled(wantHandled, 1);
-      c.handled = wantHandled;
+    const handledAgent = answered && ended && (!ended.acw || acwEnded) ? answered.agentId : null;
+    const handledAt = acwEnded ? acwEnded.ts : ended ? ended.ts : 0;
+    const talk = answered && ended ? Math.max(0, ended.ts - answered.ts - ended.holdMs) : 0;
+    const hold = ended ? ended.holdMs : 0;
+    const acw = acwEnded && ended ? Math.max(0, acwEnded.ts - ended.ts) : 0;
+    if (
+      c.handledAgent !== handledAgent ||
+      (handledAgent !== null &&
+        (c.handledQueue !== queueId || c.handledAt !== handledAt || c.talk !== talk || c.hold !== hold || c.acw !== acw))
+    ) {
+      if (c.handledAgent !== null) this.addHandled(c, -1);
+      c.handledAgent = handledAgent;
+      if (handledAgent !== null) {
+        c.handledQueue = queueId;
+        c.handledAt = handledAt;
+        c.talk = talk;
+        c.hold = hold;
+        c.acw = acw;
+        this.addHandled(c, 1);
+      }
     }
 
     // rating
-    const rated = f.rated;
-    const wantRating: AppliedRating | null = rated
-      ? { queueId: queued ? queued.queueId : null, agentId: answered ? answered.agentId : null, t: rated.ts, csat: rated.csat }
-      : null;
-    if (!sameRating(c.rating, wantRating)) {
-      if (c.rating) this.addRating(c.rating, -1);
-      if (wantRating) this.addRating(wantRating, 1);
-      c.rating = wantRating;
+    const ratedAt = rated ? rated.ts : NaN;
+    const ratedAgent = answered ? answered.agentId : null;
+    const csat = rated ? rated.csat : 0;
+    if (
+      !Object.is(c.ratedAt, ratedAt) ||
+      (rated !== null && (c.ratedQueue !== queueId || c.ratedAgent !== ratedAgent || c.csat !== csat))
+    ) {
+      if (!Number.isNaN(c.ratedAt)) this.addRating(c, -1);
+      c.ratedAt = ratedAt;
+      if (rated !== null) {
+        c.ratedQueue = queueId;
+        c.ratedAgent = ratedAgent;
+        c.csat = csat;
+        this.addRating(c, 1);
+      }
     }
 
-    // agent activity
     this.settleActivity(c, answered, ended, acwEnded);
 
     if (c.isClosed() && !c.releaseQueued) {
@@ -315,118 +349,123 @@ export class TenantEngine {
     }
   }
 
+  /** Places the contact's on-contact and acw intervals on its agent's timeline. */
   private settleActivity(
     c: Contact,
-    answered: Extract<ContactEvent, { type: 'contact.answered' }> | null,
-    ended: Extract<ContactEvent, { type: 'contact.ended' }> | null,
-    acwEnded: Extract<ContactEvent, { type: 'contact.acw_ended' }> | null,
+    answered: Of<'contact.answered'> | null,
+    ended: Of<'contact.ended'> | null,
+    acwEnded: Of<'contact.acw_ended'> | null,
   ): void {
-    const want: ActivityMark[] = [];
-    if (answered) {
-      want.push({ t: answered.ts, onContact: 1, acw: 0 });
-      if (ended) {
-        const endT = Math.max(ended.ts, answered.ts);
-        want.push({ t: endT, onContact: -1, acw: 0 });
-        if (ended.acw) {
-          want.push({ t: endT, onContact: 0, acw: 1 });
-          if (acwEnded) want.push({ t: Math.max(acwEnded.ts, endT), onContact: 0, acw: -1 });
+    const agentId = answered ? answered.agentId : null;
+    const onStart = answered ? answered.ts : NaN;
+    const onEnd = ended && answered ? Math.max(ended.ts, answered.ts) : NaN;
+    const acwOn = ended !== null && ended.acw;
+    const acwEnd = acwEnded ? Math.max(acwEnded.ts, onEnd) : NaN;
+    const same =
+      c.activityAgent === agentId &&
+      Object.is(c.onStart, onStart) &&
+      Object.is(c.onEnd, onEnd) &&
+      c.acwOn === acwOn &&
+      Object.is(c.acwEnd, acwEnd);
+    if (!same) {
+      // An interval that ends at or before its start is empty and places no marks.
+      const want: ActivityMark[] = [];
+      if (agentId !== null) {
+        if (Number.isNaN(onEnd)) want.push({ t: onStart, onContact: 1, acw: 0 });
+        else if (onEnd > onStart) want.push({ t: onStart, onContact: 1, acw: 0 }, { t: onEnd, onContact: -1, acw: 0 });
+        if (acwOn) {
+          if (Number.isNaN(acwEnd)) want.push({ t: onEnd, onContact: 0, acw: 1 });
+          else if (acwEnd > onEnd) want.push({ t: onEnd, onContact: 0, acw: 1 }, { t: acwEnd, onContact: 0, acw: -1 });
         }
       }
-    }
-    const agentId = answered ? answered.agentId : null;
-    const old = c.activity;
-    if (old && old.agentId === agentId) {
-      // Same agent: move only the marks that differ.
-      const keep = new Set<ActivityMark>();
-      const add: ActivityMark[] = [];
-      for (const m of want) {
-        const same = old.marks.find((o) => !keep.has(o) && sameMark(o, m));
-        if (same) keep.add(same);
-        else add.push(m);
-      }
-      const remove = old.marks.filter((o) => !keep.has(o));
-      if (remove.length > 0 || add.length > 0) {
-        const a = this.agent(old.agentId);
-        a.timeline.removeActivity(remove);
-        a.timeline.addActivity(add);
-        old.marks = [...keep, ...add];
-      }
-    } else {
-      if (old) {
-        const a = this.agent(old.agentId);
-        a.timeline.removeActivity(old.marks);
-        a.contacts--;
-        c.activity = null;
-        this.forgetIfVacant(a);
-      }
-      if (agentId !== null) {
+      if (c.activityAgent !== null && c.activityAgent === agentId) {
+        // Same agent: keep the marks that stay, so the timeline rebuilds only from the first change.
+        const old = c.marks;
+        let k = 0;
+        while (k < old.length && k < want.length && sameMark(old[k]!, want[k]!)) k++;
         const a = this.agent(agentId);
-        a.timeline.addActivity(want);
-        a.contacts++;
-        c.activity = { agentId, marks: want };
+        if (k < old.length) a.timeline.removeActivity(old.splice(k));
+        if (k < want.length) {
+          const added = want.slice(k);
+          a.timeline.addActivity(added);
+          for (const m of added) old.push(m);
+        }
+      } else {
+        if (c.activityAgent !== null) {
+          const a = this.agent(c.activityAgent);
+          a.timeline.removeActivity(c.marks);
+          a.contacts--;
+          this.forgetIfVacant(a);
+        }
+        if (agentId !== null) {
+          const a = this.agent(agentId);
+          a.timeline.addActivity(want);
+          a.contacts++;
+        }
+        c.marks = want;
       }
+      c.activityAgent = agentId;
+      c.onStart = onStart;
+      c.onEnd = onEnd;
+      c.acwOn = acwOn;
+      c.acwEnd = acwEnd;
     }
 
-    const openWith = answered && (!ended || (ended.acw && !acwEnded)) ? answered.agentId : null;
-    if (c.openWith !== openWith || (openWith !== null && c.openSince !== answered!.ts)) {
+    const openWith = agentId !== null && (Number.isNaN(onEnd) || (acwOn && Number.isNaN(acwEnd))) ? agentId : null;
+    if (c.openWith !== openWith || (openWith !== null && c.openSince !== onStart)) {
       if (c.openWith !== null) this.agents.get(c.openWith)?.open.delete(c);
       if (openWith !== null) this.agent(openWith).open.add(c);
       c.openWith = openWith;
-      c.openSince = answered ? answered.ts : 0;
+      c.openSince = onStart;
     }
   }
 
-  private addLeave(l: AppliedLeave, sign: 1 | -1): void {
-    const s = this.queue(l.queueId).series;
-    switch (l.kind) {
+  private addLeave(c: Contact, sign: 1 | -1): void {
+    const s = this.queue(c.leaveQueue).series;
+    const t = c.leaveAt;
+    s.at(t);
+    switch (c.leaveKind) {
       case 'contact.answered':
-        s.add(l.t, Q.answered, sign);
-        if (l.inSl) s.add(l.t, Q.answeredInSl, sign);
-        s.add(l.t, Q.waitAnsweredMs, sign * l.wait);
-        for (let i = 0; i < WAIT_BUCKETS_SEC.length; i++) {
-          if (l.wait <= WAIT_BUCKETS_SEC[i]! * 1000) s.add(l.t, Q.answeredWithin + i, sign);
-        }
+        s.inc(Q.answered, sign).inc(Q.waitAnsweredMs, sign * c.leaveWait);
+        if (c.leaveInSl) s.inc(Q.answeredInSl, sign);
         break;
       case 'contact.abandoned':
-        s.add(l.t, Q.abandoned, sign);
-        if (l.short) s.add(l.t, Q.shortAbandoned, sign);
-        s.add(l.t, Q.waitAbandonedMs, sign * l.wait);
+        s.inc(Q.abandoned, sign).inc(Q.waitAbandonedMs, sign * c.leaveWait);
+        if (c.leaveShort) s.inc(Q.shortAbandoned, sign);
         break;
       case 'contact.dequeued':
-        s.add(l.t, Q.flowedOut, sign);
+        s.inc(Q.flowedOut, sign);
         break;
     }
-    s.addWait(l.t, l.wait, sign);
+    s.addWait(t, c.leaveWait, sign);
   }
 
-  private addHandled(h: AppliedHandled, sign: 1 | -1): void {
-    if (h.queueId !== null) {
-      const s = this.queue(h.queueId).series;
-      s.add(h.t, Q.handled, sign);
-      s.add(h.t, Q.talkMs, sign * h.talk);
-      s.add(h.t, Q.holdMs, sign * h.hold);
-      s.add(h.t, Q.acwMs, sign * h.acw);
+  private addHandled(c: Contact, sign: 1 | -1): void {
+    const t = c.handledAt;
+    if (c.handledQueue !== null) {
+      this.queue(c.handledQueue)
+        .series.at(t)
+        .inc(Q.handled, sign)
+        .inc(Q.talkMs, sign * c.talk)
+        .inc(Q.holdMs, sign * c.hold)
+        .inc(Q.acwMs, sign * c.acw);
     }
-    const s = this.agent(h.agentId).series;
-    s.add(h.t, A.handled, sign);
-    s.add(h.t, A.talkMs, sign * h.talk);
-    s.add(h.t, A.holdMs, sign * h.hold);
-    s.add(h.t, A.acwMs, sign * h.acw);
+    this.agent(c.handledAgent!)
+      .series.at(t)
+      .inc(A.handled, sign)
+      .inc(A.talkMs, sign * c.talk)
+      .inc(A.holdMs, sign * c.hold)
+      .inc(A.acwMs, sign * c.acw);
   }
 
-  private addRating(r: AppliedRating, sign: 1 | -1): void {
-    const positive = r.csat >= 4 ? sign : 0;
-    if (r.queueId !== null) {
-      const s = this.queue(r.queueId).series;
-      s.add(r.t, Q.csatSum, sign * r.csat);
-      s.add(r.t, Q.csatCount, sign);
-      if (positive) s.add(r.t, Q.csatPositive, positive);
+  private addRating(c: Contact, sign: 1 | -1): void {
+    const t = c.ratedAt;
+    const positive = c.csat >= 4 ? sign : 0;
+    if (c.ratedQueue !== null) {
+      this.queue(c.ratedQueue).series.at(t).inc(Q.csatSum, sign * c.csat).inc(Q.csatCount, sign).inc(Q.csatPositive, positive);
     }
-    if (r.agentId !== null) {
-      const s = this.agent(r.agentId).series;
-      s.add(r.t, A.csatSum, sign * r.csat);
-      s.add(r.t, A.csatCount, sign);
-      if (positive) s.add(r.t, A.csatPositive, positive);
+    if (c.ratedAgent !== null) {
+      this.agent(c.ratedAgent).series.at(t).inc(A.csatSum, sign * c.csat).inc(A.csatCount, sign).inc(A.csatPositive, positive);
     }
   }
 
@@ -479,9 +518,12 @@ export class TenantEngine {
 
   // ---- views --------------------------------------------------------------------------------
 
+  /** Queues with a reason to be shown: configured, offered a contact, or in a current skill set. */
   private visibleQueues(filter?: SnapshotFilter): QueueState[] {
-    const ids = filter?.queues ? filter.queues.filter((id) => this.queues.has(id)) : [...this.queues.keys()];
-    return [...new Set(ids)].sort().map((id) => this.queues.get(id)!);
+    const listed = (q: QueueState | undefined): q is QueueState =>
+      q !== undefined && (q.offers > 0 || q.skilled > 0 || this.settings.queues[q.id] !== undefined);
+    const candidates = filter?.queues ? [...new Set(filter.queues)].map((id) => this.queues.get(id)) : [...this.queues.values()];
+    return candidates.filter(listed).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   private agentView(a: AgentRecord, now: number, busy: Record<WindowName, number>, avail: Record<WindowName, number>): AgentView {

@@ -137,7 +137,8 @@ export interface UpdateFrame {
   topic: Topic;
   position: string;
   prev: string;
-  changes: MergePatch;
+  /** RFC 7396 patch to the topic's object; null when the object no longer exists. */
+  changes: MergePatch | null;
 }
 
 export interface ServerToClientEvents {

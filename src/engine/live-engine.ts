@@ -1,0 +1,269 @@
+import {
+  asyncScheduler,
+  filter,
+  groupBy,
+  interval,
+  map,
+  merge,
+  mergeMap,
+  Observable,
+  share,
+  throttleTime,
+  type SchedulerLike,
+} from 'rxjs';
+import type { HubEvent } from '../events/index.js';
+import type { MergePatch, Snapshot, Topic } from '../protocol/index.js';
+import { diffMergePatch } from '../protocol/merge-patch.js';
+import { TenantEngine, type TenantEngineOptions } from './tenant-engine.js';
+
+/** A batch of one tenant's events as it comes off the event log. */
+export interface EventBatch {
+  tenant: string;
+  /** Log position of the batch (opaque). */
+  position: string;
+  events: readonly HubEvent[];
+  /**
+   * When the batch is applied, in engine time: set it to the record's append time when replaying
+   * the log, so a replay places everything exactly as the live run did. Default: now.
+   */
+  at?: number;
+}
+
+export interface TopicChange {
+  topic: Topic;
+  /** Position of this topic's previous update (or of the snapshot a subscriber was given). */
+  prev: string;
+  /** RFC 7396 patch to the topic's object; null when the object was removed. */
+  changes: MergePatch | null;
+}
+
+/** One conflated emission of a view: its new snapshot and what changed per topic. */
+export interface ViewUpdate {
+  tenant: string;
+  view: string;
+  position: string;
+  snapshot: Snapshot;
+  changes: TopicChange[];
+}
+
+export interface LiveEngineOptions {
+  /** Supplies time (scheduler.now()) and runs ticks and conflation; a TestScheduler in tests. */
+  scheduler?: SchedulerLike;
+  /** Time-driven refresh period (default 1 s). */
+  tickMs?: number;
+  /** At most one update per view per interval; the first after a quiet period goes at once (default 250 ms). */
+  updateIntervalMs?: number;
+  /** Per-tenant engine options (settings, lateness). */
+  tenantOptions?: (tenant: string) => Omit<TenantEngineOptions, 'tenant' | 'now'>;
+}
+
+/** The view of all queues; a `queues` claim gets a view of its own. */
+export const ALL_QUEUES_VIEW = '*';
+
+export function viewKey(queues: readonly string[] | null): string {
+  return queues === null ? ALL_QUEUES_VIEW : [...new Set(queues)].sort().join(',');
+}
+
+interface View {
+  key: string;
+  queues: string[] | null;
+  refs: number;
+  snapshot: Snapshot;
+  /** Engine version the snapshot was built at, and its time second (time-driven figures). */
+  builtVersion: number;
+  builtAt: number;
+  seq: number;
+  createdPosition: string;
+  topicPositions: Map<string, string>;
+}
+
+/** What a subscriber is given: the topic's object as last emitted, and its position. */
+export interface TopicState {
+  position: string;
+  value: unknown;
+}
+
+/**
+ * All tenants' engines composed with RxJS: the log's batches are applied in plain code, a tick
+ * refreshes time-driven figures, and each view emits conflated merge patches per topic.
+ */
+export class LiveEngine {
+  private readonly engines = new Map<string, TenantEngine>();
+  private readonly views = new Map<string, Map<string, View>>();
+  private readonly scheduler: SchedulerLike;
+  private readonly tickMs: number;
+  private readonly updateIntervalMs: number;
+  private readonly tenantOptions: LiveEngineOptions['tenantOptions'];
+
+  constructor(opts: LiveEngineOptions = {}) {
+    this.scheduler = opts.scheduler ?? asyncScheduler;
+    this.tickMs = opts.tickMs ?? 1000;
+    this.updateIntervalMs = opts.updateIntervalMs ?? 250;
+    this.tenantOptions = opts.tenantOptions;
+  }
+
+  now(): number {
+    return this.scheduler.now();
+  }
+
+  /** The tenant's engine, created on first use (at time `at`, default now). */
+  tenant(id: string, at?: number): TenantEngine {
+    let e = this.engines.get(id);
+    if (!e) {
+      e = new TenantEngine({ ...(this.tenantOptions?.(id) ?? {}), tenant: id, now: at ?? this.now() });
+      this.engines.set(id, e);
+    }
+    return e;
+  }
+
+  tenants(): IterableIterator<TenantEngine> {
+    return this.engines.values();
+  }
+
+  /** Applies a batch: plain code, no allocation per event beyond the engine's own. */
+  applyBatch(batch: EventBatch): void {
+    const at = batch.at ?? this.now();
+    const e = this.tenant(batch.tenant, at);
+    e.advance(at);
+    const events = batch.events;
+    for (let i = 0; i < events.length; i++) e.apply(events[i]!);
+    e.position = batch.position;
+  }
+
+  /**
+   * The pipeline: applies `batches$`, and emits each open view's updates, conflated per tenant
+   * (leading and trailing edge of `updateIntervalMs`), plus a refresh every tick.
+   */
+  run(batches$: Observable<EventBatch>): Observable<ViewUpdate> {
+    const applied$ = batches$.pipe(
+      map((b) => {
+        this.applyBatch(b);
+        return b.tenant;
+      }),
+    );
+    const ticks$ = interval(this.tickMs, this.scheduler).pipe(
+      mergeMap(() => {
+        const now = this.now();
+        const ids: string[] = [];
+        for (const [id, e] of this.engines) {
+          e.advance(now);
+          if (this.views.has(id)) ids.push(id);
+        }
+        return ids;
+      }),
+    );
+    return merge(applied$, ticks$).pipe(
+      groupBy((tenant) => tenant),
+      mergeMap((g) =>
+        g.pipe(throttleTime(this.updateIntervalMs, this.scheduler, { leading: true, trailing: true })),
+      ),
+      mergeMap((tenant) => this.refresh(tenant)),
+      filter((u) => u.changes.length > 0),
+      share(),
+    );
+  }
+
+  /**
+   * Opens (or shares) a view of a tenant for a queue filter; returns its key. Views are built
+   * only while someone holds them.
+   */
+  openView(tenant: string, queues: readonly string[] | null): string {
+    const key = viewKey(queues);
+    let byKey = this.views.get(tenant);
+    if (!byKey) {
+      byKey = new Map();
+      this.views.set(tenant, byKey);
+    }
+    let v = byKey.get(key);
+    if (!v) {
+      const e = this.tenant(tenant);
+      e.advance(this.now());
+      const q = queues === null ? null : [...new Set(queues)].sort();
+      const position = `${e.position}.0`;
+      v = {
+        key,
+        queues: q,
+        refs: 0,
+        snapshot: { ...e.snapshot({ queues: q }), position },
+        builtVersion: e.version,
+        builtAt: e.now,
+        seq: 0,
+        createdPosition: position,
+        topicPositions: new Map(),
+      };
+      byKey.set(key, v);
+    }
+    v.refs++;
+    return key;
+  }
+
+  closeView(tenant: string, key: string): void {
+    const byKey = this.views.get(tenant);
+    const v = byKey?.get(key);
+    if (!byKey || !v) return;
+    if (--v.refs > 0) return;
+    byKey.delete(key);
+    if (byKey.size === 0) this.views.delete(tenant);
+  }
+
+  /** A topic's object as last emitted by a view, with the position its next update will name as `prev`. */
+  topicState(tenant: string, key: string, topic: Topic): TopicState | null {
+    const v = this.views.get(tenant)?.get(key);
+    if (!v) return null;
+    return { position: v.topicPositions.get(topic) ?? v.createdPosition, value: topicValue(v.snapshot, topic) };
+  }
+
+  /** The latest snapshot of a view, refreshed now (for REST reads). */
+  snapshot(tenant: string, queues: readonly string[] | null): Snapshot {
+    const e = this.tenant(tenant);
+    e.advance(this.now());
+    return e.snapshot({ queues });
+  }
+
+  private refresh(tenant: string): ViewUpdate[] {
+    const byKey = this.views.get(tenant);
+    const e = this.engines.get(tenant);
+    if (!byKey || !e) return [];
+    e.advance(this.now());
+    const out: ViewUpdate[] = [];
+    for (const v of byKey.values()) {
+      if (v.builtVersion === e.version && v.builtAt === e.now) continue;
+      const position = `${e.position}.${++v.seq}`;
+      const next: Snapshot = { ...e.snapshot({ queues: v.queues }), position };
+      const patch = diffMergePatch(v.snapshot, next);
+      v.snapshot = next;
+      v.builtVersion = e.version;
+      v.builtAt = e.now;
+      const changes = patch ? this.topicChanges(v, patch, position) : [];
+      out.push({ tenant, view: v.key, position, snapshot: next, changes });
+    }
+    return out;
+  }
+
+  private topicChanges(v: View, patch: MergePatch, position: string): TopicChange[] {
+    const changes: TopicChange[] = [];
+    const add = (topic: Topic, p: unknown): void => {
+      const prev = v.topicPositions.get(topic) ?? v.createdPosition;
+      v.topicPositions.set(topic, position);
+      // A removed object is a patch of null (RFC 7396: the document becomes null).
+      changes.push({ topic, prev, changes: (p ?? null) as MergePatch | null });
+    };
+    add('tenant', patch);
+    const queues = patch['queues'] as Record<string, unknown> | undefined;
+    if (queues) for (const id of Object.keys(queues)) add(`queue:${id}`, queues[id]);
+    const agents = patch['agents'] as Record<string, unknown> | undefined;
+    if (agents) {
+      add('agents', agents);
+      for (const id of Object.keys(agents)) add(`agent:${id}`, agents[id]);
+    }
+    return changes;
+  }
+}
+
+/** The object a topic names inside a snapshot (undefined when it does not exist). */
+export function topicValue(s: Snapshot, topic: Topic): unknown {
+  if (topic === 'tenant') return s;
+  if (topic === 'agents') return s.agents;
+  if (topic.startsWith('queue:')) return s.queues[topic.slice(6)] ?? null;
+  return s.agents[topic.slice(6)] ?? null;
+}
