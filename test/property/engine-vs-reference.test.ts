@@ -113,8 +113,10 @@ function laterTime(trace: Trace, from: number, later: Later): number {
 
 /** fast-check options: shrinking gets a time budget so a failure is reported within the test timeout. */
 function options(numRuns: number): fc.Parameters<unknown> {
-  return { numRuns, plugins: [fc.interruptAfterTimeLimit(SHRINK_BUDGET_MS)] };
+  // PROPERTY_SCALE=10 runs ten times as many cases (a deeper check than CI's).
+  return { numRuns: numRuns * RUN_SCALE, plugins: [fc.interruptAfterTimeLimit(SHRINK_BUDGET_MS * RUN_SCALE)] };
 }
+const RUN_SCALE = Math.max(1, Number(process.env['PROPERTY_SCALE'] ?? 1));
 
 const shortTraces = traceArb({ minSpanMs: LATENESS_MS, maxSpanMs: LATENESS_MS });
 const longTraces = traceArb({ minSpanMs: MINUTE, maxSpanMs: 75 * MINUTE });

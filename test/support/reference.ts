@@ -216,8 +216,15 @@ function agentFacts(sorted: readonly HubEvent[], contacts: Map<string, ContactFa
     if (agentId === null || c.leave === null) continue;
     const a = agent(agentId);
     const contact = { contactId: c.contactId, answeredAt: c.leave.ts };
-    a.onContact.push({ from: c.leave.ts, to: c.ended === null ? null : c.ended.ts, ...contact });
-    if (c.ended !== null && c.ended.acw) a.acw.push({ from: c.ended.ts, to: c.acwEnded, ...contact });
+    // On contact [answered, ended), then acw [ended, acw_ended); an end before its start is
+    // clamped to the start, and an interval that ends at or before its start is empty.
+    const answeredAt = c.leave.ts;
+    const endedAt = c.ended === null ? null : Math.max(c.ended.ts, answeredAt);
+    if (endedAt === null || endedAt > answeredAt) a.onContact.push({ from: answeredAt, to: endedAt, ...contact });
+    if (endedAt !== null && c.ended !== null && c.ended.acw) {
+      const acwTo = c.acwEnded === null ? null : Math.max(c.acwEnded, endedAt);
+      if (acwTo === null || acwTo > endedAt) a.acw.push({ from: endedAt, to: acwTo, ...contact });
+    }
   }
   return agents;
 }
