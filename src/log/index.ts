@@ -23,11 +23,11 @@
 import type { Db } from '../store/index.js';
 import { PostgresEventLog } from './postgres.js';
 import { RedisEventLog } from './redis.js';
-import type { EventLog } from './types.js';
+import type { EventLog, LogClock } from './types.js';
 
-export { LogUnavailableError, type AppendResult, type EventLog, type LogRecord } from './types.js';
-export { InvalidPositionError, advanceCursor, comparePositions } from './position.js';
-export { MemoryEventLog } from './memory.js';
+export { LogUnavailableError, systemClock, type AppendResult, type EventLog, type LogClock, type LogRecord } from './types.js';
+export { InvalidPositionError, advanceCursor, comparePositions, cursorReached } from './position.js';
+export { MemoryEventLog, type MemoryLogOptions } from './memory.js';
 export { PostgresEventLog, type PostgresLogOptions } from './postgres.js';
 export { RedisEventLog, partitionOf, type RedisLogOptions } from './redis.js';
 
@@ -44,14 +44,16 @@ export interface OpenEventLogOptions {
   dedupTtlMs?: number | undefined;
   /** Postgres readers' poll fallback (ms). Default 200. */
   pollMs?: number | undefined;
+  /** The clock of `appendedAt`. Default: the system clock. */
+  clock?: LogClock | undefined;
 }
 
 /** Opens the Redis log when `redisUrl` is set, else the Postgres log on `db`. */
 export function openEventLog(options: OpenEventLogOptions): EventLog {
   if (options.redisUrl !== undefined) {
-    const { redisUrl: url, prefix, partitions, dedupTtlMs } = options;
-    return new RedisEventLog({ url, prefix, partitions, dedupTtlMs });
+    const { redisUrl: url, prefix, partitions, dedupTtlMs, clock } = options;
+    return new RedisEventLog({ url, prefix, partitions, dedupTtlMs, clock });
   }
   if (options.db === undefined) throw new TypeError('openEventLog needs redisUrl or db: neither was given');
-  return new PostgresEventLog({ db: options.db, pollMs: options.pollMs });
+  return new PostgresEventLog({ db: options.db, pollMs: options.pollMs, clock: options.clock });
 }

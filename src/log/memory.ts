@@ -6,15 +6,25 @@
 import { Observable, Subject } from 'rxjs';
 import type { HubEvent } from '../events/index.js';
 import { checkSequencePosition } from './position.js';
-import { LogUnavailableError, checkTenant, type AppendResult, type EventLog, type LogRecord } from './types.js';
+import { LogUnavailableError, checkTenant, systemClock, type AppendResult, type EventLog, type LogClock, type LogRecord } from './types.js';
+
+export interface MemoryLogOptions {
+  /** The clock of `appendedAt`. Default: the system clock. */
+  clock?: LogClock;
+}
 
 export class MemoryEventLog implements EventLog {
   readonly kind = 'memory' as const;
   readonly #records: LogRecord[] = [];
   readonly #ids = new Map<string, Set<string>>();
   readonly #appended = new Subject<LogRecord>();
+  readonly #clock: LogClock;
   #last = 0;
   #closed = false;
+
+  constructor(options: MemoryLogOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+  }
 
   async append(tenant: string, events: readonly HubEvent[]): Promise<AppendResult> {
     checkTenant(tenant);
@@ -33,7 +43,7 @@ export class MemoryEventLog implements EventLog {
     const duplicates = events.length - kept.length;
     if (kept.length === 0) return { position: String(this.#last), accepted: 0, duplicates, acceptedIds: [] };
     this.#last += 1;
-    const record: LogRecord = { position: String(this.#last), tenant, events: kept };
+    const record: LogRecord = { position: String(this.#last), tenant, events: kept, appendedAt: this.#clock.now() };
     this.#records.push(record);
     this.#appended.next(record);
     return { position: record.position, accepted: kept.length, duplicates, acceptedIds: kept.map((e) => e.id) };
@@ -57,6 +67,11 @@ export class MemoryEventLog implements EventLog {
       }
       return this.#appended.subscribe({ next: deliver, complete: () => subscriber.complete() });
     });
+  }
+
+  async head(): Promise<string> {
+    this.#checkOpen();
+    return String(this.#last);
   }
 
   async trim(before: string): Promise<void> {

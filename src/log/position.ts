@@ -108,3 +108,21 @@ export function advanceCursor(cursor: string | undefined, position: string): str
   if (current === undefined || compareStreamIds(current, id) < 0) ids.set(partition, id);
   return formatStreamCursor(ids);
 }
+
+/**
+ * Whether a reader at `cursor` (undefined: nothing read yet) has passed every position of the
+ * cursor `target`: true when `target` is a record position the reader has delivered, or a
+ * `head()` the reader has caught up with. A partition `cursor` does not name counts as unread.
+ */
+export function cursorReached(cursor: string | undefined, target: string): boolean {
+  if (isSequencePosition(target)) {
+    if (cursor === undefined) return target === '0';
+    if (!isSequencePosition(cursor)) throw new InvalidPositionError(`cursor ${JSON.stringify(cursor)} is not a sequence position like ${target}`);
+    return compareDecimals(cursor, target) >= 0;
+  }
+  const reached = cursor === undefined ? new Map<number, string>() : parseStreamCursor(cursor);
+  for (const [partition, id] of parseStreamCursor(target)) {
+    if (compareStreamIds(reached.get(partition) ?? '0-0', id) < 0) return false;
+  }
+  return true;
+}

@@ -10,6 +10,9 @@
  * batch still all or nothing. The price is the mode itself: only one process may append to a
  * given `events` table as a log (the Redis log is the multi-node mode).
  *
+ * A row's `received_at` is the appending node's clock at the INSERT (a record's `appendedAt`, the
+ * time of its last row), not the server's `now()`, so a replay sees the times the live run saw.
+ *
  * Readers query `seq > cursor` page by page; once caught up they wait for this process's next
  * commit, or a poll (`pollMs`) as a fallback.
  */
@@ -18,7 +21,7 @@ import { asyncScheduler } from 'rxjs';
 import type { HubEvent } from '../events/index.js';
 import { DbUnavailableError, type Db } from '../store/index.js';
 import { checkSequencePosition } from './position.js';
-import { LogUnavailableError, checkTenant, type AppendResult, type EventLog, type LogRecord } from './types.js';
+import { LogUnavailableError, checkTenant, systemClock, type AppendResult, type EventLog, type LogClock, type LogRecord } from './types.js';
 
 export interface PostgresLogOptions {
   db: Db;
@@ -30,6 +33,8 @@ export interface PostgresLogOptions {
   maxInsertEvents?: number;
   /** Runs the poll and retry timers; a virtual scheduler in tests. Default: asyncScheduler. */
   scheduler?: SchedulerLike;
+  /** The clock of `appendedAt`. Default: the system clock. */
+  clock?: LogClock | undefined;
 }
 
 /** Readers retry a lost database after this, doubling up to `MAX_RETRY_MS`. */
@@ -38,16 +43,21 @@ const MAX_RETRY_MS = 5000;
 /**
  * $1 the tenant of each event, $2 the events as one JSON array: one parameter for all bodies is
  * markedly faster than an array of texts (no array-literal escaping), on PGlite and on a server.
+ * $3 the append time, epoch ms.
  */
 const INSERT_SQL = `
-INSERT INTO events (tenant, id, type, ts, body)
-SELECT r.tenant, r.body->>'id', r.body->>'type', to_timestamp((r.body->>'ts')::float8 / 1000), r.body
+INSERT INTO events (tenant, id, type, ts, body, received_at)
+SELECT r.tenant, r.body->>'id', r.body->>'type', to_timestamp((r.body->>'ts')::float8 / 1000), r.body, to_timestamp($3::float8 / 1000)
 FROM ROWS FROM (unnest($1::text[]), jsonb_array_elements($2::jsonb)) WITH ORDINALITY AS r(tenant, body, ord)
 ORDER BY r.ord
 ON CONFLICT (tenant, id) DO NOTHING
 RETURNING seq::text AS seq, tenant, id`;
 
-const READ_SQL = 'SELECT seq::text AS seq, tenant, body FROM events WHERE seq > $1::bigint ORDER BY seq LIMIT $2';
+const READ_SQL = `
+SELECT seq::text AS seq, tenant, body, round(extract(epoch FROM received_at) * 1000)::float8 AS appended_at
+FROM events WHERE seq > $1::bigint ORDER BY seq LIMIT $2`;
+
+const HEAD_SQL = 'SELECT coalesce(max(seq), 0)::text AS head FROM events';
 
 interface PendingAppend {
   tenant: string;
@@ -66,6 +76,7 @@ interface EventRow {
   seq: string;
   tenant: string;
   body: HubEvent;
+  appended_at: number;
 }
 
 function maxSeq(a: string | undefined, b: string): string {
@@ -85,8 +96,9 @@ function toRecords(rows: readonly EventRow[]): LogRecord[] {
     if (current !== undefined && current.tenant === row.tenant) {
       current.events.push(row.body);
       current.position = row.seq;
+      current.appendedAt = row.appended_at;
     } else {
-      current = { position: row.seq, tenant: row.tenant, events: [row.body] };
+      current = { position: row.seq, tenant: row.tenant, events: [row.body], appendedAt: row.appended_at };
       records.push(current);
     }
   }
@@ -100,6 +112,7 @@ export class PostgresEventLog implements EventLog {
   readonly #readBatch: number;
   readonly #maxInsertEvents: number;
   readonly #scheduler: SchedulerLike;
+  readonly #clock: LogClock;
   readonly #queue: PendingAppend[] = [];
   #flushing: Promise<void> | undefined;
   /** Highest seq this process has seen committed; undefined until first needed. */
@@ -116,6 +129,7 @@ export class PostgresEventLog implements EventLog {
     this.#readBatch = options.readBatch ?? 1000;
     this.#maxInsertEvents = options.maxInsertEvents ?? 10_000;
     this.#scheduler = options.scheduler ?? asyncScheduler;
+    this.#clock = options.clock ?? systemClock;
   }
 
   async append(tenant: string, events: readonly HubEvent[]): Promise<AppendResult> {
@@ -159,6 +173,16 @@ export class PostgresEventLog implements EventLog {
         takeUntil(this.#closing),
       );
     });
+  }
+
+  async head(): Promise<string> {
+    if (this.#closed) throw new LogUnavailableError('event log is closed');
+    try {
+      const { rows } = await this.#db.query<{ head: string }>(HEAD_SQL);
+      return rows[0]?.head ?? '0';
+    } catch (err) {
+      throw unavailable(err);
+    }
   }
 
   async trim(before: string): Promise<void> {
@@ -225,9 +249,9 @@ export class PostgresEventLog implements EventLog {
     }
     let rows: InsertedRow[];
     try {
-      rows = bodies.length === 0 ? [] : (await this.#db.query<InsertedRow>(INSERT_SQL, [tenants, JSON.stringify(bodies)])).rows;
+      rows = bodies.length === 0 ? [] : (await this.#db.query<InsertedRow>(INSERT_SQL, [tenants, JSON.stringify(bodies), this.#clock.now()])).rows;
       if (rows.length === 0 && this.#head === undefined) {
-        const head = await this.#db.query<{ head: string }>('SELECT coalesce(max(seq), 0)::text AS head FROM events');
+        const head = await this.#db.query<{ head: string }>(HEAD_SQL);
         this.#head = head.rows[0]?.head ?? '0';
       }
     } catch (err) {

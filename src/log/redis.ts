@@ -2,7 +2,8 @@
  * The event log on Redis Streams: the multi-node mode. The log has N partitions, each a stream
  * `${prefix}log:${p}`; a tenant lives in partition `partitionOf(tenant, N)`, so its records keep
  * one order. A record is one stream entry (fields `t`: tenant, `e`: JSON array of events) at the
- * position `<p>:<entry id>`.
+ * position `<p>:<entry id>`, and field `a` its `appendedAt` by the appending node's clock (Redis's
+ * own clock, the id's ms part, stands in for entries written without it).
  *
  * Append is one Lua script (atomic in Redis): it looks up `${prefix}dedup:${tenant}:${id}` for
  * each event, drops the ones present and the repeats within the batch, XADDs the rest as one
@@ -22,8 +23,8 @@
 import { Redis, type ClientContext, type Result } from 'ioredis';
 import { Observable, asyncScheduler, firstValueFrom, timer, type SchedulerLike, type Subscriber } from 'rxjs';
 import type { HubEvent } from '../events/index.js';
-import { InvalidPositionError, formatStreamPosition, parseStreamCursor } from './position.js';
-import { LogUnavailableError, checkTenant, type AppendResult, type EventLog, type LogRecord } from './types.js';
+import { InvalidPositionError, formatStreamCursor, formatStreamPosition, parseStreamCursor } from './position.js';
+import { LogUnavailableError, checkTenant, systemClock, type AppendResult, type EventLog, type LogClock, type LogRecord } from './types.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
@@ -48,6 +49,8 @@ export interface RedisLogOptions {
   blockMs?: number;
   /** Runs the readers' retry timers; a virtual scheduler in tests. Default: asyncScheduler. */
   scheduler?: SchedulerLike;
+  /** The clock of `appendedAt`. Default: the system clock. */
+  clock?: LogClock | undefined;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -56,7 +59,7 @@ const MAX_RETRY_MS = 2000;
 
 /**
  * KEYS[1] stream; KEYS[2 .. n+1] the dedupe key of each event; ARGV[1] dedupe TTL (ms);
- * ARGV[2] tenant; ARGV[3 .. n+2] event JSON. Returns the entry id (or, when every event was a
+ * ARGV[2] tenant; ARGV[3] append time (epoch ms); ARGV[4 .. n+3] event JSON. Returns the entry id (or, when every event was a
  * duplicate, the stream's last id) followed by the 1-based indexes of the accepted events.
  * When the XADD fails the dedupe keys set by this call are deleted before the error is returned:
  * Redis runs the script atomically, so no one ever sees them.
@@ -69,7 +72,7 @@ for i = 1, n do
   local key = KEYS[i + 1]
   if redis.call('SET', key, '1', 'NX', 'PX', ttl) then
     keptKeys[#keptKeys + 1] = key
-    kept[#kept + 1] = ARGV[i + 2]
+    kept[#kept + 1] = ARGV[i + 3]
     accepted[#accepted + 1] = i
   end
 end
@@ -78,7 +81,7 @@ if #kept == 0 then
   if last[1] then return { last[1][1] } end
   return { '0-0' }
 end
-local added = redis.pcall('XADD', KEYS[1], '*', 't', ARGV[2], 'e', '[' .. table.concat(kept, ',') .. ']')
+local added = redis.pcall('XADD', KEYS[1], '*', 't', ARGV[2], 'a', ARGV[3], 'e', '[' .. table.concat(kept, ',') .. ']')
 if type(added) == 'table' and added.err then
   for i = 1, #keptKeys do redis.call('DEL', keptKeys[i]) end
   return added
@@ -132,6 +135,7 @@ export class RedisEventLog implements EventLog {
   readonly #readBatch: number;
   readonly #blockMs: number;
   readonly #scheduler: SchedulerLike;
+  readonly #clock: LogClock;
   readonly #keys: string[];
   readonly #partitionByKey: Map<string, number>;
   readonly #writer: Redis;
@@ -148,6 +152,7 @@ export class RedisEventLog implements EventLog {
     this.#blockMs = checkInteger('blockMs', options.blockMs ?? 5000, 1, 3600_000);
     const commandTimeoutMs = checkInteger('commandTimeoutMs', options.commandTimeoutMs ?? 2000, 1, 3600_000);
     this.#scheduler = options.scheduler ?? asyncScheduler;
+    this.#clock = options.clock ?? systemClock;
     this.#keys = Array.from({ length: this.partitions }, (_, p) => `${this.#prefix}log:${p}`);
     this.#partitionByKey = new Map(this.#keys.map((key, p) => [key, p]));
     this.#writer = new Redis(this.#url, {
@@ -171,7 +176,7 @@ export class RedisEventLog implements EventLog {
     const dedupPrefix = this.#dedupPrefix(tenant);
     const args: (string | number)[] = [events.length + 1, this.#keys[partition] as string];
     for (const event of events) args.push(dedupPrefix + event.id);
-    args.push(this.#dedupTtlMs, tenant);
+    args.push(this.#dedupTtlMs, tenant, this.#clock.now());
     for (const event of events) args.push(JSON.stringify(event));
     const [entryId, ...accepted] = await this.#send(() => this.#writer.phLogAppend(...args));
     const acceptedIds = accepted.map((index) => (events[index - 1] as HubEvent).id);
@@ -207,6 +212,19 @@ export class RedisEventLog implements EventLog {
         connection.disconnect();
       };
     });
+  }
+
+  async head(): Promise<string> {
+    const pipeline = this.#writer.pipeline();
+    for (const key of this.#keys) pipeline.xrevrange(key, '+', '-', 'COUNT', 1);
+    const results = await this.#send(() => pipeline.exec());
+    const ids = new Map<number, string>();
+    for (const [partition, [err, entries]] of (results ?? []).entries()) {
+      if (err) throw translate(err);
+      const [last] = entries as [id: string, fields: string[]][];
+      ids.set(partition, last?.[0] ?? '0-0');
+    }
+    return formatStreamCursor(ids);
   }
 
   async trim(before: string): Promise<void> {
@@ -316,9 +334,11 @@ function toRecord(partition: number, id: string, fields: readonly string[]): Log
   const position = formatStreamPosition(partition, id);
   let tenant: string | undefined;
   let json: string | undefined;
+  let appendedAt = Number(id.slice(0, id.indexOf('-')));
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i] === 't') tenant = fields[i + 1];
     else if (fields[i] === 'e') json = fields[i + 1];
+    else if (fields[i] === 'a') appendedAt = Number(fields[i + 1]);
   }
   let events: unknown;
   try {
@@ -326,8 +346,8 @@ function toRecord(partition: number, id: string, fields: readonly string[]): Log
   } catch {
     events = undefined;
   }
-  if (tenant === undefined || !Array.isArray(events)) {
-    throw new Error(`corrupt log entry at ${position}: expected fields t (tenant) and e (JSON array of events)`);
+  if (tenant === undefined || !Array.isArray(events) || !Number.isFinite(appendedAt)) {
+    throw new Error(`corrupt log entry at ${position}: expected fields t (tenant), a (append time, epoch ms) and e (JSON array of events)`);
   }
-  return { position, tenant, events: events as HubEvent[] };
+  return { position, tenant, events: events as HubEvent[], appendedAt };
 }

@@ -7,7 +7,19 @@ export interface LogRecord {
   position: string;
   tenant: string;
   events: HubEvent[];
+  /**
+   * When the record was appended, epoch ms, by the appending node's clock: what a replay passes
+   * to the engine as the batch's time, so a restart places every event as the live run did.
+   */
+  appendedAt: number;
 }
+
+/** The time source of appends (`appendedAt`); the system clock unless a test injects one. */
+export interface LogClock {
+  now(): number;
+}
+
+export const systemClock: LogClock = { now: () => Date.now() };
 
 export interface AppendResult {
   /**
@@ -36,6 +48,12 @@ export interface EventLog {
    * then new records as they are appended, until unsubscribed or the log is closed.
    */
   read(from?: string): Observable<LogRecord>;
+  /**
+   * The cursor of the newest record (per partition, for Redis), or the cursor before every record
+   * when the log is empty: read from the start until this cursor is reached to replay, then keep
+   * following to go live.
+   */
+  head(): Promise<string>;
   /** Drops the records at positions before the cursor `before`, never one at or after it. */
   trim(before: string): Promise<void>;
   /** Resolves when the store answers; rejects with `LogUnavailableError` otherwise (/readyz). */

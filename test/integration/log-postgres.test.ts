@@ -46,15 +46,39 @@ describe.each(['postgres', 'pglite'] as const)('PostgresEventLog on %s', (kind) 
   });
 
   it('appends a batch atomically and reads it back in order, grouped by tenant', async () => {
+    expect(await log.head()).toBe('0');
     const a = await log.append('acme', [queued('a1'), queued('a2')]);
     const b = await log.append('beta', [queued('b1')]);
     expect(a).toMatchObject({ accepted: 2, duplicates: 0, acceptedIds: ['a1', 'a2'] });
     expect(comparePositions(a.position, b.position)).toBeLessThan(0);
     const records = await firstRecords(log.read(), 2);
-    expect(records).toEqual([
+    expect(records).toMatchObject([
       { position: a.position, tenant: 'acme', events: [queued('a1'), queued('a2')] },
       { position: b.position, tenant: 'beta', events: [queued('b1')] },
     ]);
+  });
+
+  it('stamps records with its clock (the last row\'s time when consecutive appends merge)', async () => {
+    let now = 1_700_000_000_000;
+    const stamped = new PostgresEventLog({ db, clock: { now: () => now } });
+    const first = await stamped.append('stamp', [queued('s1')]);
+    now += 1_234;
+    await stamped.append('stamp-b', [queued('s2')]);
+    now += 1;
+    await stamped.append('stamp-b', [queued('s3')]);
+    const records = await firstRecords(stamped.read(String(Number(first.position) - 1)), 2);
+    expect(records.map((r) => [r.tenant, r.appendedAt])).toEqual([
+      ['stamp', 1_700_000_000_000],
+      ['stamp-b', 1_700_000_001_235],
+    ]);
+    await stamped.close();
+  });
+
+  it('names the newest record as head', async () => {
+    const last = await log.append('head', [queued('h1'), queued('h2')]);
+    expect(await log.head()).toBe(last.position);
+    await log.append('head', [queued('h1')]);
+    expect(await log.head()).toBe(last.position);
   });
 
   it('drops duplicates, within a batch and across a restart of the log and the database', async () => {
@@ -179,6 +203,7 @@ describe('PostgresEventLog with the server away', () => {
     const log = new PostgresEventLog({ db });
     await expect(log.append('acme', [queued('e1')])).rejects.toBeInstanceOf(LogUnavailableError);
     await expect(log.ping()).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(log.head()).rejects.toBeInstanceOf(LogUnavailableError);
     await log.close();
     await db.close();
   });

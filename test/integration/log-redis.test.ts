@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo, type Server, type Socket, connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { firstValueFrom, take, toArray, type Observable } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,10 +9,12 @@ import {
   RedisEventLog,
   advanceCursor,
   comparePositions,
+  cursorReached,
   partitionOf,
   type LogRecord,
   type RedisLogOptions,
 } from '../../src/log/index.js';
+import { Relay } from '../support/relay.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `ph:test:${randomBytes(6).toString('hex')}:`;
@@ -92,9 +93,36 @@ describe('RedisEventLog', () => {
     expect(read.find((r) => r.tenant === t2)?.events).toEqual([queued('e1'), queued('e2')]);
   });
 
+  it('stamps records with its clock, and reads the stream id time from entries without one', async () => {
+    const prefix = freshPrefix();
+    const log = openLog(prefix, { clock: { now: () => 1_700_000_000_500 } });
+    await log.append('acme', [queued('s1')]);
+    const stream = `${prefix}log:${partitionOf('acme', 4)}`;
+    await redis.xadd(stream, '4102444800000-0', 't', 'acme', 'e', JSON.stringify([queued('s2')]));
+    const read = await records(log.read(), 2);
+    expect(read.map((r) => r.appendedAt)).toEqual([1_700_000_000_500, 4_102_444_800_000]);
+  });
+
+  it('names the newest entry of every partition as head, 0-0 where a partition is empty', async () => {
+    const log = openLog(freshPrefix(), { partitions: 3 });
+    const [t0, , t2] = tenantsByPartition(3, 'head') as [string, string, string];
+    expect(await log.head()).toBe('0:0-0,1:0-0,2:0-0');
+    await log.append(t0, [queued('h1')]);
+    const last0 = await log.append(t0, [queued('h2')]);
+    const last2 = await log.append(t2, [queued('h3')]);
+    const head = await log.head();
+    expect(head).toBe(`${last0.position},1:0-0,${last2.position}`);
+    // Reading from the start reaches head exactly at the newest record.
+    let cursor: string | undefined;
+    const read = await records(log.read(), 3);
+    for (const record of read) cursor = advanceCursor(cursor, record.position);
+    expect(cursorReached(cursor, head)).toBe(true);
+    expect(cursorReached(advanceCursor(undefined, last0.position), head)).toBe(false);
+  });
+
   it('drops duplicates within a batch and across two nodes, and sets the dedupe TTL', async () => {
     const prefix = freshPrefix();
-    const nodeA = openLog(prefix, { dedupTtlMs: 60_000 });
+    const nodeA = openLog(prefix, { dedupTtlMs: 60_000, clock: { now: () => 1_700_000_000_123 } });
     const nodeB = openLog(prefix, { dedupTtlMs: 60_000 });
     const first = await nodeA.append('acme', [queued('d1'), queued('d2'), queued('d1')]);
     expect(first).toMatchObject({ accepted: 2, duplicates: 1, acceptedIds: ['d1', 'd2'] });
@@ -107,7 +135,7 @@ describe('RedisEventLog', () => {
     expect(ttl).toBeGreaterThan(50_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
     const [entry] = await redis.xrange(`${prefix}log:${partitionOf('acme', 4)}`, '-', '+', 'COUNT', 1);
-    expect(entry?.[1]).toEqual(['t', 'acme', 'e', JSON.stringify([queued('d1'), queued('d2')])]);
+    expect(entry?.[1]).toEqual(['t', 'acme', 'a', '1700000000123', 'e', JSON.stringify([queued('d1'), queued('d2')])]);
   });
 
   it('keeps dedupe keys of tenants with a colon apart', async () => {
@@ -188,37 +216,8 @@ describe('RedisEventLog', () => {
   });
 });
 
-/** A TCP relay to Redis that the test can cut and restore, to play an outage. */
-class Relay {
-  #server: Server | undefined;
-  readonly #sockets = new Set<Socket>();
-  port = 0;
-
-  async start(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(6379, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        this.#sockets.add(s);
-        s.on('error', () => undefined);
-        s.on('close', () => this.#sockets.delete(s));
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as AddressInfo).port;
-    this.#server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.#server;
-    this.#server = undefined;
-    for (const s of this.#sockets) s.destroy();
-    if (server !== undefined) await new Promise((resolve) => server.close(resolve));
-  }
-}
-
 describe('RedisEventLog through an outage', () => {
-  const relay = new Relay();
+  const relay = new Relay(6379);
   afterAll(() => relay.stop());
 
   it('fails appends while Redis is away and resumes reading without loss or repeat', async () => {

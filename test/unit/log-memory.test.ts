@@ -7,6 +7,7 @@ import {
   MemoryEventLog,
   advanceCursor,
   comparePositions,
+  cursorReached,
   type LogRecord,
 } from '../../src/log/index.js';
 
@@ -21,16 +22,29 @@ function collect(log: MemoryEventLog, from?: string): LogRecord[] {
 }
 
 describe('MemoryEventLog', () => {
-  it('appends batches as records with increasing positions', async () => {
-    const log = new MemoryEventLog();
+  it('appends batches as records with increasing positions, stamped by its clock', async () => {
+    let now = 1_700_000_000_000;
+    const log = new MemoryEventLog({ clock: { now: () => now } });
     const first = await log.append('acme', [queued('e1'), queued('e2')]);
+    now += 250;
     const second = await log.append('beta', [queued('e1')]);
     expect(first).toEqual({ position: '1', accepted: 2, duplicates: 0, acceptedIds: ['e1', 'e2'] });
     expect(second).toEqual({ position: '2', accepted: 1, duplicates: 0, acceptedIds: ['e1'] });
     expect(collect(log)).toEqual([
-      { position: '1', tenant: 'acme', events: [queued('e1'), queued('e2')] },
-      { position: '2', tenant: 'beta', events: [queued('e1')] },
+      { position: '1', tenant: 'acme', events: [queued('e1'), queued('e2')], appendedAt: 1_700_000_000_000 },
+      { position: '2', tenant: 'beta', events: [queued('e1')], appendedAt: 1_700_000_000_250 },
     ]);
+  });
+
+  it('names its newest record as head, "0" while empty', async () => {
+    const log = new MemoryEventLog();
+    expect(await log.head()).toBe('0');
+    await log.append('acme', [queued('e1')]);
+    await log.append('beta', [queued('e2')]);
+    await log.append('acme', [queued('e1')]);
+    expect(await log.head()).toBe('2');
+    await log.close();
+    await expect(log.head()).rejects.toBeInstanceOf(LogUnavailableError);
   });
 
   it('drops duplicates seen before and within the batch, per tenant', async () => {
@@ -39,7 +53,7 @@ describe('MemoryEventLog', () => {
     const result = await log.append('acme', [queued('e1'), queued('e2'), queued('e2', 1), queued('e3')]);
     expect(result).toEqual({ position: '2', accepted: 2, duplicates: 2, acceptedIds: ['e2', 'e3'] });
     // The first occurrence in the batch wins.
-    expect(collect(log, '1')).toEqual([{ position: '2', tenant: 'acme', events: [queued('e2'), queued('e3')] }]);
+    expect(collect(log, '1')).toMatchObject([{ position: '2', tenant: 'acme', events: [queued('e2'), queued('e3')] }]);
   });
 
   it('answers an all-duplicate batch with the current head and appends nothing', async () => {
@@ -150,5 +164,33 @@ describe('advanceCursor', () => {
   it('refuses a cursor of the other kind or naming a partition twice', () => {
     expect(() => advanceCursor('0:1-0', '5')).toThrow(InvalidPositionError);
     expect(() => advanceCursor('0:1-0,0:2-0', '1:1-0')).toThrow(/partition 0 twice/);
+  });
+});
+
+describe('cursorReached', () => {
+  it('compares sequence cursors; nothing read reaches only the empty head', () => {
+    expect(cursorReached(undefined, '0')).toBe(true);
+    expect(cursorReached(undefined, '1')).toBe(false);
+    expect(cursorReached('9', '10')).toBe(false);
+    expect(cursorReached('10', '10')).toBe(true);
+    expect(cursorReached('11', '10')).toBe(true);
+  });
+
+  it('needs every partition of a stream target, counting an unnamed partition as unread', () => {
+    const head = '0:5-0,1:0-0,2:9-1';
+    expect(cursorReached(undefined, head)).toBe(false);
+    expect(cursorReached('0:5-0', head)).toBe(false);
+    expect(cursorReached('0:5-0,2:9-1', head)).toBe(true);
+    expect(cursorReached('0:6-0,1:1-0,2:10-0', head)).toBe(true);
+    expect(cursorReached(undefined, '0:0-0,1:0-0')).toBe(true);
+    // A record position as the target: has the reader at `head` delivered it?
+    expect(cursorReached(head, '2:9-1')).toBe(true);
+    expect(cursorReached(head, '2:9-2')).toBe(false);
+    expect(cursorReached(head, '1:1-0')).toBe(false);
+  });
+
+  it('refuses a cursor of the other kind', () => {
+    expect(() => cursorReached('0:1-0', '5')).toThrow(InvalidPositionError);
+    expect(() => cursorReached('5', '0:1-0')).toThrow(InvalidPositionError);
   });
 });
