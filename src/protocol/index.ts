@@ -141,9 +141,25 @@ export interface UpdateFrame {
   changes: MergePatch | null;
 }
 
+/**
+ * Why the server is about to close a socket: `slow` (it could not keep up), `token_expired`,
+ * or an operator's reason (shutdown, a tenant disconnected).
+ */
+export interface DisconnectNotice {
+  reason: string;
+}
+
+/** A subscription the server ended, e.g. because a refreshed token no longer allows it. */
+export interface SubscriptionEnded {
+  topic: Topic;
+  error: ErrorBody;
+}
+
 export interface ServerToClientEvents {
   update: (frame: UpdateFrame) => void;
   'auth:expiring': (info: { exp: number }) => void;
+  'pulse:disconnect': (notice: DisconnectNotice) => void;
+  'subscription:ended': (ended: SubscriptionEnded) => void;
 }
 
 export interface ClientToServerEvents {
