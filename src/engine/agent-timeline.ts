@@ -30,11 +30,6 @@ interface Segment {
   availBefore: number;
 }
 
-export interface TimeInState {
-  busy: number;
-  avail: number;
-}
-
 function displayed(onContact: number, acw: number, status: AgentStatus): AgentState {
   if (onContact > 0) return 'on_contact';
   if (acw > 0) return 'acw';
@@ -63,6 +58,8 @@ export class AgentTimeline {
   private foldedBefore = -Infinity;
   /** F(day start) kept when the segments around a day start are folded away. */
   private dayBase: { at: number; busy: number; avail: number } | null = null;
+  /** Segments from this time on are out of date; rebuilt on the next read, so bursts cost one rebuild. */
+  private staleFrom = Infinity;
 
   /** Places a status event; false when it is a duplicate or older than what is retained. */
   addStatus(ts: number, id: string, status: AgentStatus, reason: string | null): boolean {
@@ -77,61 +74,92 @@ export class AgentTimeline {
     }
     if (lo < ss.length && byTimeThenId(ss[lo]!, ts, id) === 0) return false;
     ss.splice(lo, 0, { ts, id, status, reason });
-    this.rebuildFrom(ts);
+    this.invalidate(ts);
     return true;
   }
 
-  /** Places activity marks (from one contact), rebuilding once. */
+  /** Places activity marks (from one contact). */
   addActivity(marks: readonly ActivityMark[]): void {
-    let from = Infinity;
     for (const m of marks) {
       if (m.t < this.foldedBefore) continue;
       const as = this.activity;
       let i = as.length;
       while (i > 0 && as[i - 1]!.t > m.t) i--;
       as.splice(i, 0, m);
-      if (m.t < from) from = m.t;
+      this.invalidate(m.t);
     }
-    if (from !== Infinity) this.rebuildFrom(from);
   }
 
-  /** Removes activity marks previously added (same objects), rebuilding once. */
+  /** Removes activity marks previously added (same objects). */
   removeActivity(marks: readonly ActivityMark[]): void {
-    let from = Infinity;
     for (const m of marks) {
       const i = this.activity.lastIndexOf(m);
       if (i < 0) continue;
       this.activity.splice(i, 1);
-      if (m.t < from) from = m.t;
+      this.invalidate(m.t);
     }
-    if (from !== Infinity) this.rebuildFrom(from);
   }
 
-  /** The latest status mark (by time, then id), if any. */
-  latestStatus(): { status: AgentStatus; reason: string | null } | null {
+  private invalidate(t: number): void {
+    if (t < this.staleFrom) this.staleFrom = t;
+  }
+
+  /** Brings the segments up to date with the marks. */
+  private refresh(): void {
+    if (this.staleFrom === Infinity) return;
+    const from = this.staleFrom;
+    this.staleFrom = Infinity;
+    this.rebuildFrom(from);
+  }
+
+  /** Whether the agent has any status event. */
+  hasStatus(): boolean {
+    return this.statuses.length > 0;
+  }
+
+  /** Status of the latest status event (by time, then id); offline when none. */
+  status(): AgentStatus {
     const s = this.statuses[this.statuses.length - 1];
-    return s ? { status: s.status, reason: s.reason } : null;
+    return s ? s.status : 'offline';
   }
 
-  /** Displayed state after all marks, and since when (null when the agent has no marks). */
-  current(): { state: AgentState; since: number | null } {
+  /** Reason of the latest status event, if any. */
+  reason(): string | null {
+    const s = this.statuses[this.statuses.length - 1];
+    return s ? s.reason : null;
+  }
+
+  /** Displayed state after all marks. */
+  state(): AgentState {
+    this.refresh();
     const last = this.segments[this.segments.length - 1];
-    return last ? { state: last.state, since: last.runStart } : { state: 'offline', since: null };
+    return last ? last.state : 'offline';
+  }
+
+  /** When the current displayed state began (null when the agent has no marks). */
+  since(): number | null {
+    this.refresh();
+    const last = this.segments[this.segments.length - 1];
+    return last ? last.runStart : null;
   }
 
   isEmpty(): boolean {
     return this.statuses.length === 0 && this.activity.length === 0;
   }
 
-  /** Busy and available time in [from, to]. */
-  timeInState(from: number, to: number, dayStart: number): TimeInState {
-    if (to <= from) return { busy: 0, avail: 0 };
+  /**
+   * Busy and available time from each start to `to`, written into `busy` and `avail` (one slot
+   * per start); F(to) is read once for all windows.
+   */
+  timeInState(starts: readonly number[], to: number, dayStart: number, busy: number[], avail: number[]): void {
+    this.refresh();
     const busyTo = this.cumulative(to, true, dayStart);
     const availTo = this.cumulative(to, false, dayStart);
-    return {
-      busy: busyTo - this.cumulative(from, true, dayStart),
-      avail: availTo - this.cumulative(from, false, dayStart),
-    };
+    for (let i = 0; i < starts.length; i++) {
+      const from = starts[i]!;
+      busy[i] = from >= to ? 0 : busyTo - this.cumulative(from, true, dayStart);
+      avail[i] = from >= to ? 0 : availTo - this.cumulative(from, false, dayStart);
+    }
   }
 
   /**
@@ -139,6 +167,7 @@ export class AgentTimeline {
    * it lies before the longest window and the lateness bound). Keeps F(dayStart) when folded.
    */
   fold(cutoff: number, dayStart: number): void {
+    this.refresh();
     const segs = this.segments;
     let k = 0;
     while (k + 1 < segs.length && segs[k + 1]!.start <= cutoff) k++;

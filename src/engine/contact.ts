@@ -1,16 +1,39 @@
-import { compareEvents, type HubEvent } from '../events/index.js';
+import type { Channel, HubEvent } from '../events/index.js';
 import type { ActivityMark } from './agent-timeline.js';
 
 export type ContactEvent = Exclude<HubEvent, { type: 'agent.status' }>;
 export type LeaveKind = 'contact.answered' | 'contact.abandoned' | 'contact.dequeued';
+/** True when an event (ts, id) comes before the current holder of its kind (NaN ts: none). */
+function wins(ts: number, id: string, holderTs: number, holderId: string): boolean {
+  return Number.isNaN(holderTs) || ts < holderTs || (ts === holderTs && id < holderId);
+}
 
 /**
- * One contact: its events in canonical order, and what it currently contributes, kept as plain
- * fields so the per-event path compares numbers instead of allocating. Its figures are a pure
- * function of its event set, so any arrival order ends in the same place.
+ * One contact: the first event of each kind in canonical order (SPEC §3 needs no other), copied
+ * into plain fields (no event object outlives its batch), and what the contact currently
+ * contributes, so the per-event path compares numbers instead of allocating. Within a kind all
+ * events share a type rank, so (ts, id) decides. A new event either becomes the first of its kind
+ * or changes nothing: the figures are a function of the event set, whatever the arrival order.
  */
 export class Contact {
-  readonly events: ContactEvent[] = [];
+  queuedTs = NaN;
+  queuedId = '';
+  queuedQueue = '';
+  queuedChannel: Channel = 'voice';
+  leaveTs = NaN;
+  leaveId = '';
+  leaveType: LeaveKind = 'contact.answered';
+  /** Answering agent ('' unless the leave is an answer). */
+  leaveAgent = '';
+  endedTs = NaN;
+  endedId = '';
+  endedHold = 0;
+  endedAcw = true;
+  acwEndedTs = NaN;
+  acwEndedId = '';
+  ratedTs = NaN;
+  ratedId = '';
+  ratedCsat = 0;
   /** Highest event time seen, for release once nothing can change it any more. */
   lastTs = -Infinity;
 
@@ -51,15 +74,45 @@ export class Contact {
 
   constructor(readonly id: string) {}
 
-  /** Inserts an event in canonical order; false for a duplicate id. */
-  insert(e: ContactEvent): boolean {
-    const es = this.events;
-    for (let k = 0; k < es.length; k++) if (es[k]!.id === e.id) return false;
-    let i = es.length;
-    while (i > 0 && compareEvents(es[i - 1]!, e) > 0) i--;
-    es.splice(i, 0, e);
+  /** Takes an event into account; false when it changes nothing (a duplicate, or not the first of its kind). */
+  offer(e: ContactEvent): boolean {
     if (e.ts > this.lastTs) this.lastTs = e.ts;
-    return true;
+    switch (e.type) {
+      case 'contact.queued':
+        if (!wins(e.ts, e.id, this.queuedTs, this.queuedId)) return false;
+        this.queuedTs = e.ts;
+        this.queuedId = e.id;
+        this.queuedQueue = e.queueId;
+        this.queuedChannel = e.channel;
+        return true;
+      case 'contact.answered':
+      case 'contact.abandoned':
+      case 'contact.dequeued':
+        if (!wins(e.ts, e.id, this.leaveTs, this.leaveId)) return false;
+        this.leaveTs = e.ts;
+        this.leaveId = e.id;
+        this.leaveType = e.type;
+        this.leaveAgent = e.type === 'contact.answered' ? e.agentId : '';
+        return true;
+      case 'contact.ended':
+        if (!wins(e.ts, e.id, this.endedTs, this.endedId)) return false;
+        this.endedTs = e.ts;
+        this.endedId = e.id;
+        this.endedHold = e.holdMs;
+        this.endedAcw = e.acw;
+        return true;
+      case 'contact.acw_ended':
+        if (!wins(e.ts, e.id, this.acwEndedTs, this.acwEndedId)) return false;
+        this.acwEndedTs = e.ts;
+        this.acwEndedId = e.id;
+        return true;
+      case 'contact.rated':
+        if (!wins(e.ts, e.id, this.ratedTs, this.ratedId)) return false;
+        this.ratedTs = e.ts;
+        this.ratedId = e.id;
+        this.ratedCsat = e.csat;
+        return true;
+    }
   }
 
   /** Neither waiting nor open with an agent: only a late event could still change it. */

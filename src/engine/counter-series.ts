@@ -15,8 +15,9 @@ const COMPACT_AT = 64;
 export class CounterSeries {
   private secs: number[] = [];
   private vals: number[] = [];
-  /** Waits of the contacts that left the queue in each second (for the non-additive maximum). */
+  /** Waits of the contacts that left the queue in each second (for the non-additive maximum), and their max. */
   private waits: (number[] | null)[] = [];
+  private bmax: number[] = [];
   private readonly sums: Record<WindowName, Float64Array>;
   private readonly maxes: Record<WindowName, number> = { '15m': 0, '60m': 0, today: 0 };
   private readonly maxStale: Record<WindowName, boolean> = { '15m': false, '60m': false, today: false };
@@ -74,10 +75,13 @@ export class CounterSeries {
     const k = this.bucket(sec, sign > 0);
     if (k >= 0) {
       const list = (this.waits[k] ??= []);
-      if (sign > 0) list.push(waitMs);
-      else {
+      if (sign > 0) {
+        list.push(waitMs);
+        if (waitMs > this.bmax[k]!) this.bmax[k] = waitMs;
+      } else {
         const i = list.indexOf(waitMs);
         if (i >= 0) list.splice(i, 1);
+        if (waitMs >= this.bmax[k]!) this.bmax[k] = list.length === 0 ? 0 : Math.max(...list);
       }
     }
     const f = this.frame;
@@ -97,10 +101,8 @@ export class CounterSeries {
     if (this.maxStale[w]) {
       const from = w === '15m' ? this.first15 : w === '60m' ? this.first60 : this.indexOf(this.frame.todaySec);
       let m = w === 'today' ? this.releasedTodayMax : 0;
-      for (let k = from; k < this.secs.length; k++) {
-        const list = this.waits[k];
-        if (list) for (const x of list) if (x > m) m = x;
-      }
+      const bmax = this.bmax;
+      for (let k = from; k < bmax.length; k++) if (bmax[k]! > m) m = bmax[k]!;
       this.maxes[w] = m;
       this.maxStale[w] = false;
     }
@@ -138,16 +140,17 @@ export class CounterSeries {
       }
       this.maxStale.today = true;
     }
-    // Buckets before the 60m window are dead weight; compact in chunks so sliding stays O(1) amortised.
+    // Buckets before the 60m window are dead weight; compact once they are half the arrays, so
+    // sliding stays O(1) amortised.
     const drop = this.first60;
-    if (drop >= COMPACT_AT || (drop > 0 && drop * 2 >= this.secs.length)) {
+    if (drop >= COMPACT_AT && drop * 2 >= this.secs.length) {
       for (let k = 0; k < drop; k++) {
-        const list = this.waits[k];
-        if (list && this.secs[k]! >= f.todaySec) for (const x of list) if (x > this.releasedTodayMax) this.releasedTodayMax = x;
+        if (this.secs[k]! >= f.todaySec && this.bmax[k]! > this.releasedTodayMax) this.releasedTodayMax = this.bmax[k]!;
       }
       this.secs.splice(0, drop);
       this.vals.splice(0, drop * this.width);
       this.waits.splice(0, drop);
+      this.bmax.splice(0, drop);
       this.first15 -= drop;
       this.first60 = 0;
     }
@@ -160,8 +163,8 @@ export class CounterSeries {
     for (; k < this.secs.length && this.secs[k]! < to; k++) {
       const base = k * width;
       for (let i = 0; i < width; i++) sums[i]! -= this.vals[base + i]!;
-      const list = this.waits[k];
-      if (list && list.length > 0) this.maxStale[w] = true;
+      // Only the window's maximum leaving it makes the maximum unknown.
+      if (this.bmax[k]! >= this.maxes[w] && this.bmax[k]! > 0) this.maxStale[w] = true;
     }
     return k;
   }
@@ -193,10 +196,12 @@ export class CounterSeries {
       secs.push(sec);
       for (let i = 0; i < width; i++) this.vals.push(0);
       this.waits.push(null);
+      this.bmax.push(0);
     } else {
       secs.splice(k, 0, sec);
       this.vals.splice(k * width, 0, ...new Array<number>(width).fill(0));
       this.waits.splice(k, 0, null);
+      this.bmax.splice(k, 0, 0);
     }
     // Keep the window cursors on the same buckets: a bucket inserted before one moves it along.
     if (sec < this.synced15) this.first15++;

@@ -3,7 +3,6 @@ import {
   filter,
   groupBy,
   interval,
-  map,
   merge,
   mergeMap,
   Observable,
@@ -14,6 +13,7 @@ import {
 import type { HubEvent } from '../events/index.js';
 import type { MergePatch, Snapshot, Topic } from '../protocol/index.js';
 import { diffMergePatch } from '../protocol/merge-patch.js';
+import { coalesceBursts } from './coalesce-bursts.js';
 import { TenantEngine, type TenantEngineOptions } from './tenant-engine.js';
 
 /** A batch of one tenant's events as it comes off the event log. */
@@ -120,6 +120,25 @@ export class LiveEngine {
     return this.engines.values();
   }
 
+  /**
+   * Applies a burst of batches (one log read), tenant by tenant: a tenant's batches keep their
+   * order, and applying them together keeps its state hot in cache. Returns the tenants touched.
+   */
+  applyBurst(batches: readonly EventBatch[]): string[] {
+    if (batches.length === 1) {
+      this.applyBatch(batches[0]!);
+      return [batches[0]!.tenant];
+    }
+    const byTenant = new Map<string, EventBatch[]>();
+    for (const b of batches) {
+      const list = byTenant.get(b.tenant);
+      if (list) list.push(b);
+      else byTenant.set(b.tenant, [b]);
+    }
+    for (const list of byTenant.values()) for (const b of list) this.applyBatch(b);
+    return [...byTenant.keys()];
+  }
+
   /** Applies a batch: plain code, no allocation per event beyond the engine's own. */
   applyBatch(batch: EventBatch): void {
     const at = batch.at ?? this.now();
@@ -136,10 +155,8 @@ export class LiveEngine {
    */
   run(batches$: Observable<EventBatch>): Observable<ViewUpdate> {
     const applied$ = batches$.pipe(
-      map((b) => {
-        this.applyBatch(b);
-        return b.tenant;
-      }),
+      coalesceBursts(),
+      mergeMap((burst) => this.applyBurst(burst)),
     );
     const ticks$ = interval(this.tickMs, this.scheduler).pipe(
       mergeMap(() => {
@@ -229,7 +246,7 @@ export class LiveEngine {
     for (const v of byKey.values()) {
       if (v.builtVersion === e.version && v.builtAt === e.now) continue;
       const position = `${e.position}.${++v.seq}`;
-      const next: Snapshot = { ...e.snapshot({ queues: v.queues }), position };
+      const next: Snapshot = { ...e.snapshot({ queues: v.queues }, { reuseViews: true }), position };
       const patch = diffMergePatch(v.snapshot, next);
       v.snapshot = next;
       v.builtVersion = e.version;

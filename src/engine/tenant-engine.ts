@@ -12,7 +12,7 @@ import type {
 } from '../protocol/index.js';
 import { WINDOW_NAMES } from '../protocol/index.js';
 import { AgentTimeline, type ActivityMark } from './agent-timeline.js';
-import { Contact, type ContactEvent, type LeaveKind } from './contact.js';
+import { Contact, type ContactEvent } from './contact.js';
 import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, agentWindow, occupancy, queueWindow } from './counters.js';
 import { CounterSeries } from './counter-series.js';
 import { DEFAULT_TENANT_SETTINGS, resolveQueueSettings, type QueueSettings, type TenantSettings } from './settings.js';
@@ -32,6 +32,15 @@ export interface TenantEngineOptions {
 export interface SnapshotFilter {
   /** Only these queues (and agents skilled in them); null or absent: everything. */
   queues?: readonly string[] | null;
+}
+
+export interface SnapshotOptions {
+  /**
+   * Reuse an agent's view object when the agent has not changed within the current second, so
+   * a merge-patch diff skips it by identity (live updates; time-driven figures still refresh
+   * every second). Off: everything is computed as of now (REST reads, tests).
+   */
+  reuseViews?: boolean;
 }
 
 interface EventKey {
@@ -66,6 +75,14 @@ class AgentRecord {
   teamKey: EventKey | null = null;
   skills: string[] = [];
   skillsKey: EventKey | null = null;
+  /** Bumped by every change to the agent; a view built at the same version and second is reused. */
+  version = 0;
+  view: AgentView | null = null;
+  viewVersion = -1;
+  viewSec = -1;
+  /** Busy and available time per window (in WINDOW_NAMES order) as of the view. */
+  readonly viewBusy = [0, 0, 0];
+  readonly viewAvail = [0, 0, 0];
   constructor(
     readonly id: string,
     readonly series: CounterSeries,
@@ -81,7 +98,6 @@ function emptyCounts(): AgentCounts {
 /** How often finished contacts and old agent history are released. */
 const MAINTENANCE_SEC = 300;
 
-type Of<T extends ContactEvent['type']> = Extract<ContactEvent, { type: T }>;
 
 function sameMark(a: ActivityMark, b: ActivityMark): boolean {
   return a.t === b.t && a.onContact === b.onContact && a.acw === b.acw;
@@ -155,8 +171,10 @@ export class TenantEngine {
     }
   }
 
-  snapshot(filter?: SnapshotFilter): Snapshot {
+  snapshot(filter?: SnapshotFilter, opts?: SnapshotOptions): Snapshot {
     const now = this.frame.now;
+    const sec = Math.floor(now / 1000);
+    const reuse = opts?.reuseViews === true;
     const visible = this.visibleQueues(filter);
     const queueCounts = new Map<string, AgentCounts>();
     for (const q of visible) queueCounts.set(q.id, emptyCounts());
@@ -168,7 +186,16 @@ export class TenantEngine {
     for (const id of ids) {
       const a = this.agents.get(id)!;
       if (filter?.queues && !a.skills.some((s) => queueCounts.has(s))) continue;
-      const view = this.agentView(a, now, busy, avail);
+      if (!reuse || a.view === null || a.viewVersion !== a.version || a.viewSec !== sec) {
+        a.view = this.agentView(a, now);
+        a.viewVersion = a.version;
+        a.viewSec = sec;
+      }
+      const view = a.view;
+      for (let i = 0; i < WINDOW_NAMES.length; i++) {
+        busy[WINDOW_NAMES[i]!] += a.viewBusy[i]!;
+        avail[WINDOW_NAMES[i]!] += a.viewAvail[i]!;
+      }
       agents[id] = view;
       count(totalCounts, view);
       for (const s of a.skills) {
@@ -198,7 +225,7 @@ export class TenantEngine {
     }
     if (e.queues !== undefined && isLater(e, a.skillsKey)) {
       for (const q of a.skills) this.queue(q).skilled--;
-      a.skills = [...e.queues];
+      a.skills = e.queues;
       a.skillsKey = e;
       for (const q of a.skills) this.queue(q).skilled++;
     }
@@ -219,46 +246,20 @@ export class TenantEngine {
       c = new Contact(e.contactId);
       this.contacts.set(c.id, c);
     }
-    if (!c.insert(e)) return false;
+    if (!c.offer(e)) return false;
     this.settle(c);
     return true;
   }
 
   /** Brings a contact's contributions in line with what its events now settle. */
   private settle(c: Contact): void {
-    let queued: Of<'contact.queued'> | null = null;
-    let leave: Of<LeaveKind> | null = null;
-    let ended: Of<'contact.ended'> | null = null;
-    let acwEnded: Of<'contact.acw_ended'> | null = null;
-    let rated: Of<'contact.rated'> | null = null;
-    const es = c.events;
-    for (let i = 0; i < es.length; i++) {
-      const e = es[i]!;
-      switch (e.type) {
-        case 'contact.queued':
-          queued ??= e;
-          break;
-        case 'contact.answered':
-        case 'contact.abandoned':
-        case 'contact.dequeued':
-          leave ??= e;
-          break;
-        case 'contact.ended':
-          ended ??= e;
-          break;
-        case 'contact.acw_ended':
-          acwEnded ??= e;
-          break;
-        case 'contact.rated':
-          rated ??= e;
-          break;
-      }
-    }
-    const answered = leave !== null && leave.type === 'contact.answered' ? leave : null;
-    if (!answered) ended = null;
-    if (!ended || !ended.acw) acwEnded = null;
-    const queueId = queued ? queued.queueId : null;
-    const queuedAt = queued ? queued.ts : 0;
+    const hasLeave = !Number.isNaN(c.leaveTs);
+    const answered = hasLeave && c.leaveType === 'contact.answered';
+    const ended = answered && !Number.isNaN(c.endedTs);
+    const acwEnded = ended && c.endedAcw && !Number.isNaN(c.acwEndedTs);
+    const rated = !Number.isNaN(c.ratedTs);
+    const queueId = Number.isNaN(c.queuedTs) ? null : c.queuedQueue;
+    const queuedAt = queueId === null ? 0 : c.queuedTs;
 
     // offered and waiting
     if (c.queueId !== queueId || c.queuedAt !== queuedAt) {
@@ -275,7 +276,7 @@ export class TenantEngine {
       c.queueId = queueId;
       c.queuedAt = queuedAt;
     }
-    const waitingIn = queueId !== null && !leave ? queueId : null;
+    const waitingIn = queueId !== null && !hasLeave ? queueId : null;
     if (c.waitingIn !== waitingIn) {
       if (c.waitingIn !== null) this.queue(c.waitingIn).waiting.delete(c.id);
       if (waitingIn !== null) this.queue(waitingIn).waiting.set(c.id, c);
@@ -283,9 +284,9 @@ export class TenantEngine {
     }
 
     // leaving the queue
-    const leaveKind = queueId !== null && leave ? leave.type : null;
-    const leaveAt = leave ? leave.ts : 0;
-    const wait = leave ? Math.max(0, leave.ts - queuedAt) : 0;
+    const leaveKind = queueId !== null && hasLeave ? c.leaveType : null;
+    const leaveAt = hasLeave ? c.leaveTs : 0;
+    const wait = hasLeave ? Math.max(0, c.leaveTs - queuedAt) : 0;
     if (c.leaveKind !== leaveKind || (leaveKind !== null && (c.leaveQueue !== queueId || c.leaveAt !== leaveAt || c.leaveWait !== wait))) {
       if (c.leaveKind !== null) this.addLeave(c, -1);
       c.leaveKind = leaveKind;
@@ -301,11 +302,11 @@ export class TenantEngine {
     }
 
     // handled
-    const handledAgent = answered && ended && (!ended.acw || acwEnded) ? answered.agentId : null;
-    const handledAt = acwEnded ? acwEnded.ts : ended ? ended.ts : 0;
-    const talk = answered && ended ? Math.max(0, ended.ts - answered.ts - ended.holdMs) : 0;
-    const hold = ended ? ended.holdMs : 0;
-    const acw = acwEnded && ended ? Math.max(0, acwEnded.ts - ended.ts) : 0;
+    const handledAgent = ended && (!c.endedAcw || acwEnded) ? c.leaveAgent : null;
+    const handledAt = acwEnded ? c.acwEndedTs : ended ? c.endedTs : 0;
+    const talk = ended ? Math.max(0, c.endedTs - c.leaveTs - c.endedHold) : 0;
+    const hold = ended ? c.endedHold : 0;
+    const acw = acwEnded ? Math.max(0, c.acwEndedTs - c.endedTs) : 0;
     if (
       c.handledAgent !== handledAgent ||
       (handledAgent !== null &&
@@ -324,16 +325,16 @@ export class TenantEngine {
     }
 
     // rating
-    const ratedAt = rated ? rated.ts : NaN;
-    const ratedAgent = answered ? answered.agentId : null;
-    const csat = rated ? rated.csat : 0;
+    const ratedAt = rated ? c.ratedTs : NaN;
+    const ratedAgent = answered ? c.leaveAgent : null;
+    const csat = rated ? c.ratedCsat : 0;
     if (
       !Object.is(c.ratedAt, ratedAt) ||
-      (rated !== null && (c.ratedQueue !== queueId || c.ratedAgent !== ratedAgent || c.csat !== csat))
+      (rated && (c.ratedQueue !== queueId || c.ratedAgent !== ratedAgent || c.csat !== csat))
     ) {
       if (!Number.isNaN(c.ratedAt)) this.addRating(c, -1);
       c.ratedAt = ratedAt;
-      if (rated !== null) {
+      if (rated) {
         c.ratedQueue = queueId;
         c.ratedAgent = ratedAgent;
         c.csat = csat;
@@ -350,17 +351,12 @@ export class TenantEngine {
   }
 
   /** Places the contact's on-contact and acw intervals on its agent's timeline. */
-  private settleActivity(
-    c: Contact,
-    answered: Of<'contact.answered'> | null,
-    ended: Of<'contact.ended'> | null,
-    acwEnded: Of<'contact.acw_ended'> | null,
-  ): void {
-    const agentId = answered ? answered.agentId : null;
-    const onStart = answered ? answered.ts : NaN;
-    const onEnd = ended && answered ? Math.max(ended.ts, answered.ts) : NaN;
-    const acwOn = ended !== null && ended.acw;
-    const acwEnd = acwEnded ? Math.max(acwEnded.ts, onEnd) : NaN;
+  private settleActivity(c: Contact, answered: boolean, ended: boolean, acwEnded: boolean): void {
+    const agentId = answered ? c.leaveAgent : null;
+    const onStart = answered ? c.leaveTs : NaN;
+    const onEnd = ended ? Math.max(c.endedTs, c.leaveTs) : NaN;
+    const acwOn = ended && c.endedAcw;
+    const acwEnd = acwEnded ? Math.max(c.acwEndedTs, onEnd) : NaN;
     const same =
       c.activityAgent === agentId &&
       Object.is(c.onStart, onStart) &&
@@ -413,7 +409,11 @@ export class TenantEngine {
 
     const openWith = agentId !== null && (Number.isNaN(onEnd) || (acwOn && Number.isNaN(acwEnd))) ? agentId : null;
     if (c.openWith !== openWith || (openWith !== null && c.openSince !== onStart)) {
-      if (c.openWith !== null) this.agents.get(c.openWith)?.open.delete(c);
+      const was = c.openWith === null ? undefined : this.agents.get(c.openWith);
+      if (was) {
+        was.open.delete(c);
+        was.version++;
+      }
       if (openWith !== null) this.agent(openWith).open.add(c);
       c.openWith = openWith;
       c.openSince = onStart;
@@ -480,18 +480,20 @@ export class TenantEngine {
     return q;
   }
 
+  /** The agent record, for a change: every mutation path comes through here and bumps its version. */
   private agent(id: string): AgentRecord {
     let a = this.agents.get(id);
     if (!a) {
       a = new AgentRecord(id, new CounterSeries(AGENT_WIDTH, this.frame));
       this.agents.set(id, a);
     }
+    a.version++;
     return a;
   }
 
   /** An agent known only through a contact that turned out not to be its own is forgotten. */
   private forgetIfVacant(a: AgentRecord): void {
-    if (a.contacts === 0 && a.timeline.latestStatus() === null) this.agents.delete(a.id);
+    if (a.contacts === 0 && !a.timeline.hasStatus()) this.agents.delete(a.id);
   }
 
   /** Releases finished contacts and old agent history that can no longer change a figure. */
@@ -526,31 +528,33 @@ export class TenantEngine {
     return candidates.filter(listed).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  private agentView(a: AgentRecord, now: number, busy: Record<WindowName, number>, avail: Record<WindowName, number>): AgentView {
-    const latest = a.timeline.latestStatus();
-    const status = latest ? latest.status : 'offline';
-    const cur = a.timeline.current();
+  /** Builds an agent's view as of now, keeping its busy/available time for the totals. */
+  private agentView(a: AgentRecord, now: number): AgentView {
+    const tl = a.timeline;
+    const status = tl.status();
+    const since = tl.since();
     let on: Contact | null = null;
     for (const c of a.open) {
       if (!on || c.openSince > on.openSince || (c.openSince === on.openSince && c.id > on.id)) on = c;
     }
-    const windows = {} as AgentView['windows'];
-    for (const w of WINDOW_NAMES) {
-      const t = a.timeline.timeInState(this.windowStart(w), now, this.frame.todayStartMs);
-      busy[w] += t.busy;
-      avail[w] += t.avail;
-      windows[w] = agentWindow(a.series.window(w), t.busy, t.avail);
-    }
+    const f = this.frame;
+    tl.timeInState([f.start15 * 1000, f.start60 * 1000, f.todayStartMs], now, f.todayStartMs, a.viewBusy, a.viewAvail);
+    const windows: AgentView['windows'] = {
+      '15m': agentWindow(a.series.window('15m'), a.viewBusy[0]!, a.viewAvail[0]!),
+      '60m': agentWindow(a.series.window('60m'), a.viewBusy[1]!, a.viewAvail[1]!),
+      today: agentWindow(a.series.window('today'), a.viewBusy[2]!, a.viewAvail[2]!),
+    };
     return {
       name: a.name,
       team: a.team,
-      state: cur.state,
+      state: tl.state(),
       status,
-      reason: status === 'aux' && latest ? latest.reason : null,
-      since: cur.since === null ? null : ISO(cur.since),
+      reason: status === 'aux' ? tl.reason() : null,
+      since: since === null ? null : ISO(since),
       contactId: on ? on.id : null,
       queueId: on ? on.queueId : null,
-      queues: [...a.skills],
+      // Skills arrays are replaced, never changed in place, so views may share them.
+      queues: a.skills,
       windows,
     };
   }
@@ -603,11 +607,6 @@ export class TenantEngine {
       agents,
       windows,
     };
-  }
-
-  private windowStart(w: WindowName): number {
-    const f = this.frame;
-    return w === '15m' ? f.start15 * 1000 : w === '60m' ? f.start60 * 1000 : f.todayStartMs;
   }
 }
 
