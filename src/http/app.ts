@@ -47,7 +47,7 @@ export function createApp(options: AppOptions): Express {
       verify,
       logger,
       onRefused: (path) => {
-        if (path === '/events') metrics.eventsRefused.inc({ reason: 'unauthorized' });
+        if (path === '/v1/events') metrics.eventsRefused.inc({ reason: 'unauthorized' });
       },
     }),
   );

@@ -45,8 +45,9 @@ export function authenticate({ verify, logger, onRefused }: AuthenticateOptions)
         }
       }
     }
-    logger.info({ reason, detail, method: req.method, path: req.path, ip: req.ip }, 'request refused: unauthorized');
-    onRefused?.(req.path);
+    const path = req.baseUrl + req.path;
+    logger.info({ reason, detail, method: req.method, path, ip: req.ip }, 'request refused: unauthorized');
+    onRefused?.(path);
     // RFC 6750: tell the client how to authenticate, and that this token did not do.
     const missing = reason === 'missing';
     const challenge = missing ? 'Bearer realm="pulse-hub"' : 'Bearer realm="pulse-hub", error="invalid_token"';

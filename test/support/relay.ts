@@ -17,7 +17,9 @@ export class Relay {
     this.#upstreamHost = upstreamHost;
   }
 
+  /** Starts listening (again); does nothing while it listens. */
   async start(): Promise<void> {
+    if (this.#server !== undefined) return;
     const server = createServer((client) => {
       const upstream = connect(this.#upstreamPort, this.#upstreamHost);
       for (const s of [client, upstream]) {
@@ -32,7 +34,10 @@ export class Relay {
       }
       client.pipe(upstream).pipe(client);
     });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', resolve);
+    });
     this.port = (server.address() as AddressInfo).port;
     this.#server = server;
   }

@@ -1,0 +1,63 @@
+/**
+ * The node's reading of the event log: from the start up to the head it found at start-up as a
+ * REPLAY (each batch applied at its record's append time, so a restart places every event as the
+ * live run did), then on as the live tail (applied at the engine's now).
+ */
+import { map, tap, type Observable } from 'rxjs';
+import type { EventBatch } from '../engine/index.js';
+import { advanceCursor, cursorReached, type EventLog, type LogRecord } from '../log/index.js';
+
+export interface ReplayStats {
+  records: number;
+  events: number;
+}
+
+export interface FollowedLog {
+  /** Every record of the log as an engine batch; subscribe once (through `LiveEngine.run`). */
+  batches$: Observable<EventBatch>;
+  /** Resolves once every record up to the head has been passed on; rejects if the read fails first. */
+  replayed: Promise<ReplayStats>;
+}
+
+export interface FollowOptions {
+  log: Pick<EventLog, 'read'>;
+  /** `log.head()` at start-up: where replay ends. */
+  head: string;
+  /** Told of each record as it goes to the engine, and whether it was replayed. */
+  onRecord?: (record: LogRecord, replayed: boolean) => void;
+}
+
+export function followLog({ log, head, onRecord }: FollowOptions): FollowedLog {
+  let cursor: string | undefined;
+  let replaying = !cursorReached(undefined, head);
+  const stats: ReplayStats = { records: 0, events: 0 };
+  let settle!: { resolve: (stats: ReplayStats) => void; reject: (err: unknown) => void };
+  const replayed = new Promise<ReplayStats>((resolve, reject) => (settle = { resolve, reject }));
+  if (!replaying) settle.resolve(stats);
+
+  const batches$ = log.read().pipe(
+    map((record): EventBatch => {
+      // Per partition: a record at or before the head was appended before this node started.
+      const old = replaying && cursorReached(head, record.position);
+      cursor = advanceCursor(cursor, record.position);
+      if (old) {
+        stats.records += 1;
+        stats.events += record.events.length;
+      }
+      if (replaying && cursorReached(cursor, head)) {
+        replaying = false;
+        settle.resolve(stats);
+      }
+      onRecord?.(record, old);
+      const batch = { tenant: record.tenant, position: record.position, events: record.events };
+      return old ? { ...batch, at: record.appendedAt } : batch;
+    }),
+    tap({
+      error: (err: unknown) => settle.reject(err),
+      complete: () => {
+        if (replaying) settle.reject(new Error('the event log closed before the replay reached its head'));
+      },
+    }),
+  );
+  return { batches$, replayed };
+}
