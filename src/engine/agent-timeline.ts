@@ -1,4 +1,5 @@
 import type { AgentState, AgentStatus } from '../protocol/index.js';
+import type { TimeByState } from './rollups.js';
 
 /** One agent.status event placed in time. */
 interface StatusMark {
@@ -60,6 +61,8 @@ export class AgentTimeline {
   private dayBase: { at: number; busy: number; avail: number } | null = null;
   /** Segments from this time on are out of date; rebuilt on the next read, so bursts cost one rebuild. */
   private staleFrom = Infinity;
+  /** Earliest time changed since the last `takeChangedFrom` (rollups recompute time in state from there). */
+  private changedFrom = Infinity;
 
   /** Places a status event; false when it is a duplicate or older than what is retained. */
   addStatus(ts: number, id: string, status: AgentStatus, reason: string | null): boolean {
@@ -102,6 +105,52 @@ export class AgentTimeline {
 
   private invalidate(t: number): void {
     if (t < this.staleFrom) this.staleFrom = t;
+    if (t < this.changedFrom) this.changedFrom = t;
+  }
+
+  /** The earliest time changed since the previous call (Infinity when nothing changed). */
+  takeChangedFrom(): number {
+    const t = this.changedFrom;
+    this.changedFrom = Infinity;
+    return t;
+  }
+
+  /** Time in each displayed state over [from, to), aux by reason; time before the first mark is not counted. */
+  timeByState(from: number, to: number): TimeByState {
+    this.refresh();
+    const out: TimeByState = { availableMs: 0, onContactMs: 0, acwTimeMs: 0, offlineMs: 0, auxMs: {} };
+    const segs = this.segments;
+    for (let i = 0; i < segs.length; i++) {
+      const seg = segs[i]!;
+      const end = i + 1 < segs.length ? segs[i + 1]!.start : Infinity;
+      const a = Math.max(seg.start, from);
+      const b = Math.min(end, to);
+      if (b <= a) {
+        if (seg.start >= to) break;
+        continue;
+      }
+      const ms = b - a;
+      switch (seg.state) {
+        case 'available':
+          out.availableMs += ms;
+          break;
+        case 'on_contact':
+          out.onContactMs += ms;
+          break;
+        case 'acw':
+          out.acwTimeMs += ms;
+          break;
+        case 'offline':
+          out.offlineMs += ms;
+          break;
+        case 'aux': {
+          const r = seg.reason ?? 'unspecified';
+          out.auxMs[r] = (out.auxMs[r] ?? 0) + ms;
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   /** Brings the segments up to date with the marks. */

@@ -37,12 +37,14 @@ export class Contact {
   /** Highest event time seen, for release once nothing can change it any more. */
   lastTs = -Infinity;
 
-  /** The queue it was offered to (null: no queued event yet) and when. */
+  /** The queue it was offered to (null: no queued event yet), on which channel, and when. */
   queueId: string | null = null;
+  channel: Channel = 'voice';
   queuedAt = 0;
   /** Applied leave contribution (kind null: none). */
   leaveKind: LeaveKind | null = null;
   leaveQueue = '';
+  leaveChannel: Channel = 'voice';
   leaveAt = 0;
   leaveWait = 0;
   leaveInSl = false;
@@ -50,6 +52,7 @@ export class Contact {
   /** Applied handled contribution (handledAgent null: none). */
   handledAgent: string | null = null;
   handledQueue: string | null = null;
+  handledChannel: Channel = 'voice';
   handledAt = 0;
   talk = 0;
   hold = 0;
@@ -57,6 +60,7 @@ export class Contact {
   /** Applied rating (ratedAt NaN: none). */
   ratedAt = NaN;
   ratedQueue: string | null = null;
+  ratedChannel: Channel = 'voice';
   ratedAgent: string | null = null;
   csat = 0;
   /** Applied agent activity: the agent, its interval bounds (NaN: open) and the marks placed. */

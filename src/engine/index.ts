@@ -19,3 +19,14 @@ export {
   type TopicState,
   type ViewUpdate,
 } from './live-engine.js';
+export {
+  INTERVAL_MS,
+  ANSWERED_WITHIN_SEC,
+  ABANDONED_WITHIN_SEC,
+  intervalOf,
+  type QueueIntervalRow,
+  type AgentIntervalRow,
+  type RollupBatch,
+  type TimeByState,
+} from './rollups.js';
+export { queueWindow, agentWindow, occupancy, slDenominator, Q, A, QUEUE_WIDTH, AGENT_WIDTH } from './counters.js';

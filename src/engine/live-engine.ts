@@ -14,6 +14,7 @@ import type { HubEvent } from '../events/index.js';
 import type { MergePatch, Snapshot, Topic } from '../protocol/index.js';
 import { diffMergePatch } from '../protocol/merge-patch.js';
 import { coalesceBursts } from './coalesce-bursts.js';
+import type { RollupBatch } from './rollups.js';
 import { TenantEngine, type TenantEngineOptions } from './tenant-engine.js';
 
 /** A batch of one tenant's events as it comes off the event log. */
@@ -228,6 +229,19 @@ export class LiveEngine {
     const v = this.views.get(tenant)?.get(key);
     if (!v) return null;
     return { position: v.topicPositions.get(topic) ?? v.createdPosition, value: topicValue(v.snapshot, topic) };
+  }
+
+  /** Interval rollup rows changed since the previous call, for every tenant (absolute values). */
+  collectRollups(): RollupBatch {
+    const out: RollupBatch = { queues: [], agents: [] };
+    const now = this.now();
+    for (const e of this.engines.values()) {
+      e.advance(now);
+      const b = e.collectRollups();
+      for (const r of b.queues) out.queues.push(r);
+      for (const r of b.agents) out.agents.push(r);
+    }
+    return out;
   }
 
   /** The latest snapshot of a view, refreshed now (for REST reads). */

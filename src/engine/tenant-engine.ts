@@ -1,4 +1,4 @@
-import type { HubEvent } from '../events/index.js';
+import type { Channel, HubEvent } from '../events/index.js';
 import type {
   AgentCounts,
   AgentView,
@@ -17,6 +17,16 @@ import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, agentWindow, occupancy, queueWindow } f
 import { CounterSeries } from './counter-series.js';
 import { DEFAULT_TENANT_SETTINGS, resolveQueueSettings, type QueueSettings, type TenantSettings } from './settings.js';
 import { WINDOW_60M_SEC, WindowFrame } from './window-frame.js';
+import {
+  AgentInterval,
+  INTERVAL_MS,
+  QueueInterval,
+  intervalOf,
+  queueIntervalKey,
+  type AgentIntervalRow,
+  type QueueIntervalRow,
+  type RollupBatch,
+} from './rollups.js';
 
 export interface TenantEngineOptions {
   tenant: string;
@@ -57,6 +67,8 @@ class QueueState {
   /** Contacts offered to it (kept after release: a queue once offered stays) and agents skilled in it now. */
   offers = 0;
   skilled = 0;
+  /** Rollup intervals by queueIntervalKey (channel × interval start). */
+  readonly intervals = new Map<number, QueueInterval>();
   constructor(
     readonly id: string,
     public settings: QueueSettings,
@@ -75,6 +87,10 @@ class AgentRecord {
   teamKey: EventKey | null = null;
   skills: string[] = [];
   skillsKey: EventKey | null = null;
+  /** Rollup intervals by start; those changed since the last collection; those ever handed over. */
+  readonly intervals = new Map<number, AgentInterval>();
+  readonly changedIntervals = new Set<number>();
+  readonly writtenIntervals = new Set<number>();
   /** Bumped by every change to the agent; a view built at the same version and second is reused. */
   version = 0;
   view: AgentView | null = null;
@@ -121,6 +137,8 @@ export class TenantEngine {
   private readonly releaseQueue: { contact: Contact; at: number }[] = [];
   private releaseHead = 0;
   private lastFoldSec = 0;
+  private readonly changedQueueIntervals = new Set<QueueInterval>();
+  private lastCollectAt: number;
   /** Bumped by every change of state, so views can tell when they must be rebuilt. */
   version = 0;
 
@@ -131,6 +149,7 @@ export class TenantEngine {
     this.retentionMs = opts.contactRetentionMs ?? this.latenessMs + WINDOW_60M_SEC * 1000;
     this.frame = new WindowFrame(this.settings.timezone, opts.now);
     this.lastFoldSec = Math.floor(opts.now / 1000);
+    this.lastCollectAt = opts.now;
     for (const id of Object.keys(this.settings.queues)) this.queue(id);
   }
 
@@ -260,21 +279,25 @@ export class TenantEngine {
     const rated = !Number.isNaN(c.ratedTs);
     const queueId = Number.isNaN(c.queuedTs) ? null : c.queuedQueue;
     const queuedAt = queueId === null ? 0 : c.queuedTs;
+    const channel = c.queuedChannel;
 
     // offered and waiting
-    if (c.queueId !== queueId || c.queuedAt !== queuedAt) {
+    if (c.queueId !== queueId || c.queuedAt !== queuedAt || (queueId !== null && c.channel !== channel)) {
       if (c.queueId !== null) {
         const q = this.queue(c.queueId);
         q.series.at(c.queuedAt).inc(Q.offered, -1);
+        this.queueInterval(q, c.channel, c.queuedAt).inc(Q.offered, -1);
         q.offers--;
       }
       if (queueId !== null) {
         const q = this.queue(queueId);
         q.series.at(queuedAt).inc(Q.offered, 1);
+        this.queueInterval(q, channel, queuedAt).inc(Q.offered, 1);
         q.offers++;
       }
       c.queueId = queueId;
       c.queuedAt = queuedAt;
+      c.channel = channel;
     }
     const waitingIn = queueId !== null && !hasLeave ? queueId : null;
     if (c.waitingIn !== waitingIn) {
@@ -287,12 +310,13 @@ export class TenantEngine {
     const leaveKind = queueId !== null && hasLeave ? c.leaveType : null;
     const leaveAt = hasLeave ? c.leaveTs : 0;
     const wait = hasLeave ? Math.max(0, c.leaveTs - queuedAt) : 0;
-    if (c.leaveKind !== leaveKind || (leaveKind !== null && (c.leaveQueue !== queueId || c.leaveAt !== leaveAt || c.leaveWait !== wait))) {
+    if (c.leaveKind !== leaveKind || (leaveKind !== null && (c.leaveQueue !== queueId || c.leaveChannel !== channel || c.leaveAt !== leaveAt || c.leaveWait !== wait))) {
       if (c.leaveKind !== null) this.addLeave(c, -1);
       c.leaveKind = leaveKind;
       if (leaveKind !== null) {
         const s = this.queue(queueId!).settings;
         c.leaveQueue = queueId!;
+        c.leaveChannel = channel;
         c.leaveAt = leaveAt;
         c.leaveWait = wait;
         c.leaveInSl = wait <= s.slThresholdSec * 1000;
@@ -310,12 +334,13 @@ export class TenantEngine {
     if (
       c.handledAgent !== handledAgent ||
       (handledAgent !== null &&
-        (c.handledQueue !== queueId || c.handledAt !== handledAt || c.talk !== talk || c.hold !== hold || c.acw !== acw))
+        (c.handledQueue !== queueId || c.handledChannel !== channel || c.handledAt !== handledAt || c.talk !== talk || c.hold !== hold || c.acw !== acw))
     ) {
       if (c.handledAgent !== null) this.addHandled(c, -1);
       c.handledAgent = handledAgent;
       if (handledAgent !== null) {
         c.handledQueue = queueId;
+        c.handledChannel = channel;
         c.handledAt = handledAt;
         c.talk = talk;
         c.hold = hold;
@@ -330,12 +355,13 @@ export class TenantEngine {
     const csat = rated ? c.ratedCsat : 0;
     if (
       !Object.is(c.ratedAt, ratedAt) ||
-      (rated && (c.ratedQueue !== queueId || c.ratedAgent !== ratedAgent || c.csat !== csat))
+      (rated && (c.ratedQueue !== queueId || c.ratedChannel !== channel || c.ratedAgent !== ratedAgent || c.csat !== csat))
     ) {
       if (!Number.isNaN(c.ratedAt)) this.addRating(c, -1);
       c.ratedAt = ratedAt;
       if (rated) {
         c.ratedQueue = queueId;
+        c.ratedChannel = channel;
         c.ratedAgent = ratedAgent;
         c.csat = csat;
         this.addRating(c, 1);
@@ -421,52 +447,96 @@ export class TenantEngine {
   }
 
   private addLeave(c: Contact, sign: 1 | -1): void {
-    const s = this.queue(c.leaveQueue).series;
+    const q = this.queue(c.leaveQueue);
     const t = c.leaveAt;
-    s.at(t);
-    switch (c.leaveKind) {
-      case 'contact.answered':
-        s.inc(Q.answered, sign).inc(Q.waitAnsweredMs, sign * c.leaveWait);
-        if (c.leaveInSl) s.inc(Q.answeredInSl, sign);
-        break;
-      case 'contact.abandoned':
-        s.inc(Q.abandoned, sign).inc(Q.waitAbandonedMs, sign * c.leaveWait);
-        if (c.leaveShort) s.inc(Q.shortAbandoned, sign);
-        break;
-      case 'contact.dequeued':
-        s.inc(Q.flowedOut, sign);
-        break;
-    }
-    s.addWait(t, c.leaveWait, sign);
+    const iv = this.queueInterval(q, c.leaveChannel, t);
+    leaveCounters(q.series.at(t), c, sign);
+    leaveCounters(iv, c, sign);
+    q.series.addWait(t, c.leaveWait, sign);
+    iv.addWait(c.leaveWait, sign);
+    if (c.leaveKind === 'contact.answered') iv.answeredWait(c.leaveWait, sign);
+    else if (c.leaveKind === 'contact.abandoned') iv.abandonedWait(c.leaveWait, sign);
   }
 
   private addHandled(c: Contact, sign: 1 | -1): void {
     const t = c.handledAt;
     if (c.handledQueue !== null) {
-      this.queue(c.handledQueue)
-        .series.at(t)
-        .inc(Q.handled, sign)
-        .inc(Q.talkMs, sign * c.talk)
-        .inc(Q.holdMs, sign * c.hold)
-        .inc(Q.acwMs, sign * c.acw);
+      const q = this.queue(c.handledQueue);
+      handledCounters(q.series.at(t), Q, c, sign);
+      handledCounters(this.queueInterval(q, c.handledChannel, t), Q, c, sign);
     }
-    this.agent(c.handledAgent!)
-      .series.at(t)
-      .inc(A.handled, sign)
-      .inc(A.talkMs, sign * c.talk)
-      .inc(A.holdMs, sign * c.hold)
-      .inc(A.acwMs, sign * c.acw);
+    const a = this.agent(c.handledAgent!);
+    handledCounters(a.series.at(t), A, c, sign);
+    handledCounters(this.agentInterval(a, t), A, c, sign);
   }
 
   private addRating(c: Contact, sign: 1 | -1): void {
     const t = c.ratedAt;
-    const positive = c.csat >= 4 ? sign : 0;
     if (c.ratedQueue !== null) {
-      this.queue(c.ratedQueue).series.at(t).inc(Q.csatSum, sign * c.csat).inc(Q.csatCount, sign).inc(Q.csatPositive, positive);
+      const q = this.queue(c.ratedQueue);
+      ratingCounters(q.series.at(t), Q, c, sign);
+      ratingCounters(this.queueInterval(q, c.ratedChannel, t), Q, c, sign);
     }
     if (c.ratedAgent !== null) {
-      this.agent(c.ratedAgent).series.at(t).inc(A.csatSum, sign * c.csat).inc(A.csatCount, sign).inc(A.csatPositive, positive);
+      const a = this.agent(c.ratedAgent);
+      ratingCounters(a.series.at(t), A, c, sign);
+      ratingCounters(this.agentInterval(a, t), A, c, sign);
     }
+  }
+
+  // ---- rollups ------------------------------------------------------------------------------
+
+  private queueInterval(q: QueueState, channel: Channel, t: number): QueueInterval {
+    const start = intervalOf(t);
+    const key = queueIntervalKey(start, channel);
+    let iv = q.intervals.get(key);
+    if (!iv) {
+      iv = new QueueInterval(q.id, channel, start);
+      q.intervals.set(key, iv);
+    }
+    this.changedQueueIntervals.add(iv);
+    return iv;
+  }
+
+  private agentInterval(a: AgentRecord, t: number): AgentInterval {
+    const start = intervalOf(t);
+    let iv = a.intervals.get(start);
+    if (!iv) {
+      iv = new AgentInterval(start);
+      a.intervals.set(start, iv);
+    }
+    a.changedIntervals.add(start);
+    return iv;
+  }
+
+  /**
+   * Every interval row changed since the previous call, with absolute values: queue rows whose
+   * counters moved, and agent rows whose counters or time in state moved (time passing moves the
+   * current interval; a late event moves past ones).
+   */
+  collectRollups(): RollupBatch {
+    const now = this.frame.now;
+    const queues: QueueIntervalRow[] = [];
+    for (const iv of this.changedQueueIntervals) queues.push(iv.row(this.tenant));
+    this.changedQueueIntervals.clear();
+    const agents: AgentIntervalRow[] = [];
+    for (const a of this.agents.values()) {
+      const from = Math.min(a.timeline.takeChangedFrom(), this.lastCollectAt);
+      const starts = new Set(a.changedIntervals);
+      a.changedIntervals.clear();
+      for (let s = intervalOf(Math.max(from, now - this.latenessMs - INTERVAL_MS)); s <= now; s += INTERVAL_MS) starts.add(s);
+      for (const start of [...starts].sort((x, y) => x - y)) {
+        const time = a.timeline.timeByState(start, Math.min(start + INTERVAL_MS, now));
+        const iv = a.intervals.get(start);
+        const active = time.availableMs + time.onContactMs + time.acwTimeMs > 0 || Object.keys(time.auxMs).length > 0;
+        // Rows with only offline time are not worth a row, unless one was written before.
+        if (!iv && !active && !a.writtenIntervals.has(start)) continue;
+        a.writtenIntervals.add(start);
+        agents.push((iv ?? new AgentInterval(start)).row(this.tenant, a.id, time));
+      }
+    }
+    this.lastCollectAt = now;
+    return { queues, agents };
   }
 
   // ---- entities -----------------------------------------------------------------------------
@@ -516,6 +586,15 @@ export class TenantEngine {
     }
     const cutoff = now - WINDOW_60M_SEC * 1000 - this.latenessMs;
     for (const a of this.agents.values()) a.timeline.fold(cutoff, this.frame.todayStartMs);
+    // Intervals that ended before the lateness bound cannot change again once handed over.
+    const settled = now - this.latenessMs - INTERVAL_MS;
+    for (const q of this.queues.values()) {
+      for (const [key, iv] of q.intervals) if (iv.intervalStart < settled && !this.changedQueueIntervals.has(iv)) q.intervals.delete(key);
+    }
+    for (const a of this.agents.values()) {
+      for (const start of a.intervals.keys()) if (start < settled && !a.changedIntervals.has(start)) a.intervals.delete(start);
+      for (const start of a.writtenIntervals) if (start < settled) a.writtenIntervals.delete(start);
+    }
   }
 
   // ---- views --------------------------------------------------------------------------------
@@ -640,4 +719,43 @@ function count(c: AgentCounts, a: AgentView): void {
       return;
   }
   c.staffed++;
+}
+
+/** Something counters can be added to: a window series pointed at a time, or a rollup interval. */
+interface CounterTarget {
+  inc(field: number, delta: number): unknown;
+}
+
+function leaveCounters(t: CounterTarget, c: Contact, sign: 1 | -1): void {
+  switch (c.leaveKind) {
+    case 'contact.answered':
+      t.inc(Q.answered, sign);
+      t.inc(Q.waitAnsweredMs, sign * c.leaveWait);
+      if (c.leaveInSl) t.inc(Q.answeredInSl, sign);
+      break;
+    case 'contact.abandoned':
+      t.inc(Q.abandoned, sign);
+      t.inc(Q.waitAbandonedMs, sign * c.leaveWait);
+      if (c.leaveShort) t.inc(Q.shortAbandoned, sign);
+      break;
+    case 'contact.dequeued':
+      t.inc(Q.flowedOut, sign);
+      break;
+  }
+}
+
+/** Field numbers of the counters queues and agents both have (Q or A). */
+type SharedLayout = Record<'handled' | 'talkMs' | 'holdMs' | 'acwMs' | 'csatSum' | 'csatCount' | 'csatPositive', number>;
+
+function handledCounters(t: CounterTarget, f: SharedLayout, c: Contact, sign: 1 | -1): void {
+  t.inc(f.handled, sign);
+  t.inc(f.talkMs, sign * c.talk);
+  t.inc(f.holdMs, sign * c.hold);
+  t.inc(f.acwMs, sign * c.acw);
+}
+
+function ratingCounters(t: CounterTarget, f: SharedLayout, c: Contact, sign: 1 | -1): void {
+  t.inc(f.csatSum, sign * c.csat);
+  t.inc(f.csatCount, sign);
+  if (c.csat >= 4) t.inc(f.csatPositive, sign);
 }
