@@ -19,7 +19,9 @@ import { tenantRoom } from './rooms.js';
 import { endSocket, startSession } from './session.js';
 import { startSlowClientSweep } from './slow-client.js';
 import type { LiveViews } from './subscriptions.js';
-import type { HubServer } from './types.js';
+import type { HubServer, HubSocket } from './types.js';
+
+type EngineConnection = HubSocket['conn'];
 
 const DEFAULT_LAG_BYTES = 64 * 1024;
 
@@ -50,6 +52,8 @@ export interface LiveHubOptions {
   perMessageDeflate?: boolean;
   /** How long before a token's `exp` the client is told `auth:expiring` (default 60 s). */
   expiringLeadMs?: number;
+  /** How long `close` waits for sockets to flush their notice before cutting them (default 2 s). */
+  closeGraceMs?: number;
   /** How often sockets' queued bytes are measured (default 500 ms). */
   slowCheckIntervalMs?: number;
   /** Queued bytes above which update frames skip a socket until it drains (default 64 KiB, at most the limit). */
@@ -67,6 +71,23 @@ export interface LiveHub {
    * connections from then on. Leaves the HTTP server open: the node closes it.
    */
   close(reason: string): Promise<void>;
+}
+
+/** Resolves when every connection has closed, or after `timeoutMs`. */
+function closedOrTimeout(conns: readonly EngineConnection[], clock: HubClock, timeoutMs: number): Promise<void> {
+  const open = conns.filter((conn) => conn.readyState !== 'closed');
+  if (open.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    let left = open.length;
+    const cancel = clock.setTimer(timeoutMs, resolve);
+    for (const conn of open) {
+      conn.once('close', () => {
+        if (--left > 0) return;
+        cancel();
+        resolve();
+      });
+    }
+  });
 }
 
 export function attachLiveHub(opts: LiveHubOptions): LiveHub {
@@ -144,7 +165,10 @@ export function attachLiveHub(opts: LiveHubOptions): LiveHub {
       closing = true;
       updates.unsubscribe();
       stopSweep();
+      const conns = [...nsp.sockets.values()].map((socket) => socket.conn);
       for (const socket of nsp.sockets.values()) endSocket(socket, reason);
+      // Closing the engine discards what sockets still have queued: first let the notices go.
+      await closedOrTimeout(conns, clock, opts.closeGraceMs ?? 2000);
       await nsp.adapter.close();
       io.engine.close();
       logger.info({ reason }, 'live hub closed');

@@ -7,12 +7,19 @@
 import { once } from 'node:events';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Subject, VirtualTimeScheduler } from 'rxjs';
+import { Subject, VirtualTimeScheduler, type Observable } from 'rxjs';
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
 import { createVerifier, signToken, type Role } from '../../src/auth/index.js';
-import { LiveEngine, type EventBatch } from '../../src/engine/index.js';
+import { LiveEngine, type EventBatch, type ViewUpdate } from '../../src/engine/index.js';
 import { hubEventSchema, type HubEvent } from '../../src/events/index.js';
-import { attachLiveHub, type HubClock, type HubLogger, type LiveHub, type LiveHubOptions } from '../../src/hub/index.js';
+import {
+  attachLiveHub,
+  type HubClock,
+  type HubLogger,
+  type HubUpdate,
+  type LiveHub,
+  type LiveHubOptions,
+} from '../../src/hub/index.js';
 import { createMetrics, type Metrics } from '../../src/metrics/index.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol/index.js';
 
@@ -104,10 +111,12 @@ export interface HubFixtureOptions
   extends Partial<Omit<LiveHubOptions, 'httpServer' | 'live' | 'updates$' | 'verify' | 'metrics' | 'logger' | 'clock'>> {
   updateIntervalMs?: number;
   tickMs?: number;
+  /** What the node would do to the engine's updates before the hub (e.g. add `appendedAt`). */
+  mapUpdates?: (updates$: Observable<ViewUpdate>, clock: VirtualClock) => Observable<HubUpdate>;
 }
 
 export async function startHub(options: HubFixtureOptions = {}): Promise<HubFixture> {
-  const { updateIntervalMs = 50, tickMs = 1000, ...hubOptions } = options;
+  const { updateIntervalMs = 50, tickMs = 1000, mapUpdates = (u) => u, ...hubOptions } = options;
   const clock = new VirtualClock(Date.now());
   const live = new LiveEngine({ scheduler: clock.scheduler, updateIntervalMs, tickMs });
   const batches = new Subject<EventBatch>();
@@ -122,7 +131,7 @@ export async function startHub(options: HubFixtureOptions = {}): Promise<HubFixt
     ...hubOptions,
     httpServer,
     live,
-    updates$: live.run(batches),
+    updates$: mapUpdates(live.run(batches), clock),
     verify: createVerifier({ secret: SECRET, clock }),
     metrics,
     logger: memoryLogger(logs),
@@ -199,6 +208,11 @@ export function collect<E extends keyof ServerToClientEvents>(client: Client, ev
     seen.push(arg as Payload<E>);
   });
   return seen;
+}
+
+/** Resolves with the reason Socket.IO gives when the client is disconnected. */
+export function disconnection(client: Client): Promise<string> {
+  return new Promise((resolve) => client.once('disconnect', (reason) => resolve(reason)));
 }
 
 /**
