@@ -35,7 +35,11 @@ export interface TenantEngineOptions {
   settings?: TenantSettings;
   /** How late an event may arrive and still be placed in time (default 10 min). */
   latenessMs?: number;
-  /** How long a finished contact is kept for late events such as ratings (default lateness + 60 min). */
+  /**
+   * How long a finished contact is kept after its last event, for late events such as ratings
+   * (default twice the lateness bound). A rating for a contact released before it arrives cannot
+   * be attributed to a queue or agent, and is not counted.
+   */
   contactRetentionMs?: number;
 }
 
@@ -146,7 +150,7 @@ export class TenantEngine {
     this.tenant = opts.tenant;
     this.settings = opts.settings ?? DEFAULT_TENANT_SETTINGS;
     this.latenessMs = opts.latenessMs ?? 600_000;
-    this.retentionMs = opts.contactRetentionMs ?? this.latenessMs + WINDOW_60M_SEC * 1000;
+    this.retentionMs = opts.contactRetentionMs ?? 2 * this.latenessMs;
     this.frame = new WindowFrame(this.settings.timezone, opts.now);
     this.lastFoldSec = Math.floor(opts.now / 1000);
     this.lastCollectAt = opts.now;
@@ -520,23 +524,26 @@ export class TenantEngine {
     for (const iv of this.changedQueueIntervals) queues.push(iv.row(this.tenant));
     this.changedQueueIntervals.clear();
     const agents: AgentIntervalRow[] = [];
+    const floor = now - this.latenessMs - INTERVAL_MS;
     for (const a of this.agents.values()) {
-      const from = Math.min(a.timeline.takeChangedFrom(), this.lastCollectAt);
-      const starts = new Set(a.changedIntervals);
+      // Time in state moved from the earliest changed mark, or since the last collection.
+      const from = intervalOf(Math.max(Math.min(a.timeline.takeChangedFrom(), this.lastCollectAt), floor));
+      for (const start of a.changedIntervals) if (start < from) this.agentRow(a, start, now, agents);
       a.changedIntervals.clear();
-      for (let s = intervalOf(Math.max(from, now - this.latenessMs - INTERVAL_MS)); s <= now; s += INTERVAL_MS) starts.add(s);
-      for (const start of [...starts].sort((x, y) => x - y)) {
-        const time = a.timeline.timeByState(start, Math.min(start + INTERVAL_MS, now));
-        const iv = a.intervals.get(start);
-        const active = time.availableMs + time.onContactMs + time.acwTimeMs > 0 || Object.keys(time.auxMs).length > 0;
-        // Rows with only offline time are not worth a row, unless one was written before.
-        if (!iv && !active && !a.writtenIntervals.has(start)) continue;
-        a.writtenIntervals.add(start);
-        agents.push((iv ?? new AgentInterval(start)).row(this.tenant, a.id, time));
-      }
+      for (let start = from; start <= now; start += INTERVAL_MS) this.agentRow(a, start, now, agents);
     }
     this.lastCollectAt = now;
     return { queues, agents };
+  }
+
+  /** Appends an agent's row for one interval, unless it would hold only offline time and none was written before. */
+  private agentRow(a: AgentRecord, start: number, now: number, out: AgentIntervalRow[]): void {
+    const time = a.timeline.timeByState(start, Math.min(start + INTERVAL_MS, now));
+    const iv = a.intervals.get(start);
+    const active = time.availableMs + time.onContactMs + time.acwTimeMs > 0 || Object.keys(time.auxMs).length > 0;
+    if (!iv && !active && !a.writtenIntervals.has(start)) return;
+    a.writtenIntervals.add(start);
+    out.push((iv ?? new AgentInterval(start)).row(this.tenant, a.id, time));
   }
 
   // ---- entities -----------------------------------------------------------------------------
