@@ -68,7 +68,8 @@ export interface LiveHub {
   disconnectTenant(tenant: string, reason: string): void;
   /**
    * Tells this node's sockets the reason, disconnects them and stops Socket.IO; refuses new
-   * connections from then on. Leaves the HTTP server open: the node closes it.
+   * connections from then on. Leaves the HTTP server open: the node closes it. Later calls
+   * return the first call's promise.
    */
   close(reason: string): Promise<void>;
 }
@@ -95,6 +96,7 @@ export function attachLiveHub(opts: LiveHubOptions): LiveHub {
   const clock = opts.clock ?? systemClock;
   const limitBytes = opts.config.slowClientBufferBytes;
   let closing = false;
+  let closed: Promise<void> | undefined;
 
   const io: HubServer = new Server(opts.httpServer, {
     path: opts.path ?? '/socket.io',
@@ -160,18 +162,20 @@ export function attachLiveHub(opts: LiveHubOptions): LiveHub {
       io.in(room).emit('pulse:disconnect', { reason });
       io.in(room).disconnectSockets(true);
     },
-    async close(reason) {
-      if (closing) return;
-      closing = true;
-      updates.unsubscribe();
-      stopSweep();
-      const conns = [...nsp.sockets.values()].map((socket) => socket.conn);
-      for (const socket of nsp.sockets.values()) endSocket(socket, reason);
-      // Closing the engine discards what sockets still have queued: first let the notices go.
-      await closedOrTimeout(conns, clock, opts.closeGraceMs ?? 2000);
-      await nsp.adapter.close();
-      io.engine.close();
-      logger.info({ reason }, 'live hub closed');
+    close(reason) {
+      closed ??= (async () => {
+        closing = true;
+        updates.unsubscribe();
+        stopSweep();
+        const conns = [...nsp.sockets.values()].map((socket) => socket.conn);
+        for (const socket of nsp.sockets.values()) endSocket(socket, reason);
+        // Closing the engine discards what sockets still have queued: first let the notices go.
+        await closedOrTimeout(conns, clock, opts.closeGraceMs ?? 2000);
+        await nsp.adapter.close();
+        io.engine.close();
+        logger.info({ reason }, 'live hub closed');
+      })();
+      return closed;
     },
   };
 }
