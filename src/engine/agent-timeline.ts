@@ -2,7 +2,7 @@ import type { AgentState, AgentStatus } from '../protocol/index.js';
 import type { TimeByState } from './rollups.js';
 
 /** One agent.status event placed in time. */
-interface StatusMark {
+export interface StatusMark {
   ts: number;
   id: string;
   status: AgentStatus;
@@ -17,7 +17,7 @@ export interface ActivityMark {
 }
 
 /** A stretch of time in one state, from `start` to the next segment's start. */
-interface Segment {
+export interface Segment {
   start: number;
   state: AgentState;
   status: AgentStatus;
@@ -45,6 +45,16 @@ function byTimeThenId(a: StatusMark, ts: number, id: string): number {
   return a.ts !== ts ? a.ts - ts : a.id < id ? -1 : a.id > id ? 1 : 0;
 }
 
+export interface AgentTimelineState {
+  statuses: StatusMark[];
+  activity: [number, number, number][];
+  segments: Segment[];
+  foldedBefore: number;
+  dayBase: { at: number; busy: number; avail: number } | null;
+  staleFrom: number;
+  changedFrom: number;
+}
+
 /**
  * An agent's state over time: agent.status marks and contact activity marks, kept sorted by time
  * whatever order they arrive in, folded into segments that carry cumulative time in state. A mark
@@ -63,6 +73,41 @@ export class AgentTimeline {
   private staleFrom = Infinity;
   /** Earliest time changed since the last `takeChangedFrom` (rollups recompute time in state from there). */
   private changedFrom = Infinity;
+
+  /** The timeline's state, for a checkpoint; activity marks are saved in order (see `activityIndex`). */
+  save(): AgentTimelineState {
+    return {
+      statuses: this.statuses.map((m) => ({ ...m })),
+      activity: this.activity.map((m) => [m.t, m.onContact, m.acw]),
+      segments: this.segments.map((g) => ({ ...g })),
+      foldedBefore: this.foldedBefore,
+      dayBase: this.dayBase ? { ...this.dayBase } : null,
+      staleFrom: this.staleFrom,
+      changedFrom: this.changedFrom,
+    };
+  }
+
+  /** Position of an activity mark in the saved order (contacts refer to their marks by it). */
+  activityIndex(m: ActivityMark): number {
+    return this.activity.indexOf(m);
+  }
+
+  /** The activity mark at a saved position. */
+  activityAt(i: number): ActivityMark | undefined {
+    return this.activity[i];
+  }
+
+  static restore(st: AgentTimelineState): AgentTimeline {
+    const t = new AgentTimeline();
+    t.statuses = st.statuses.map((m) => ({ ...m }));
+    t.activity = st.activity.map(([at, onContact, acw]) => ({ t: at, onContact, acw }));
+    t.segments = st.segments.map((g) => ({ ...g }));
+    t.foldedBefore = st.foldedBefore;
+    t.dayBase = st.dayBase ? { ...st.dayBase } : null;
+    t.staleFrom = st.staleFrom;
+    t.changedFrom = st.changedFrom;
+    return t;
+  }
 
   /** Places a status event; false when it is a duplicate or older than what is retained. */
   addStatus(ts: number, id: string, status: AgentStatus, reason: string | null): boolean {

@@ -3,6 +3,18 @@ import type { WindowFrame } from './window-frame.js';
 
 const COMPACT_AT = 64;
 
+export interface CounterSeriesState {
+  secs: number[];
+  vals: number[];
+  waits: (number[] | null)[];
+  bmax: number[];
+  sums: Record<WindowName, number[]>;
+  maxes: Record<WindowName, number>;
+  maxStale: Record<WindowName, boolean>;
+  releasedTodayMax: number;
+  synced: [number, number, number, number, number];
+}
+
 /**
  * Counters of one target (a queue or an agent) in sparse one-second buckets, with running sums
  * for the 15m, 60m and today windows. Contributions may be added and retracted at any time in
@@ -45,6 +57,39 @@ export class CounterSeries {
     this.synced15 = frame.start15;
     this.synced60 = frame.start60;
     this.syncedTodaySec = frame.todaySec;
+  }
+
+  /** The series' state, for a checkpoint (plain data; shares nothing with the series). */
+  save(): CounterSeriesState {
+    return {
+      secs: [...this.secs],
+      vals: [...this.vals],
+      waits: this.waits.map((w) => (w ? [...w] : null)),
+      bmax: [...this.bmax],
+      sums: { '15m': [...this.sums['15m']], '60m': [...this.sums['60m']], today: [...this.sums.today] },
+      maxes: { ...this.maxes },
+      maxStale: { ...this.maxStale },
+      releasedTodayMax: this.releasedTodayMax,
+      synced: [this.synced15, this.synced60, this.syncedTodaySec, this.first15, this.first60],
+    };
+  }
+
+  /** A series from a checkpoint; it catches up with the frame on first use. */
+  static restore(width: number, frame: WindowFrame, st: CounterSeriesState): CounterSeries {
+    const s = new CounterSeries(width, frame);
+    s.secs = [...st.secs];
+    s.vals = [...st.vals];
+    s.waits = st.waits.map((w) => (w ? [...w] : null));
+    s.bmax = [...st.bmax];
+    for (const w of ['15m', '60m', 'today'] as const) {
+      s.sums[w].set(st.sums[w]);
+      s.maxes[w] = st.maxes[w];
+      s.maxStale[w] = st.maxStale[w];
+    }
+    s.releasedTodayMax = st.releasedTodayMax;
+    [s.synced15, s.synced60, s.syncedTodaySec, s.first15, s.first60] = st.synced;
+    s.generation = -1;
+    return s;
   }
 
   /** Points the series at time t (ms); `inc` then adds to that second. */

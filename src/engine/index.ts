@@ -30,3 +30,4 @@ export {
   type TimeByState,
 } from './rollups.js';
 export { queueWindow, agentWindow, occupancy, slDenominator, Q, A, QUEUE_WIDTH, AGENT_WIDTH } from './counters.js';
+export { CHECKPOINT_VERSION, encodeCheckpoint, decodeCheckpoint, type TenantCheckpoint } from './checkpoint.js';

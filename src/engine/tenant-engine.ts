@@ -17,6 +17,7 @@ import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, agentWindow, occupancy, queueWindow } f
 import { CounterSeries } from './counter-series.js';
 import { DEFAULT_TENANT_SETTINGS, resolveQueueSettings, type QueueSettings, type TenantSettings } from './settings.js';
 import { WINDOW_60M_SEC, WindowFrame } from './window-frame.js';
+import { CHECKPOINT_VERSION, type AgentStateSaved, type ContactState, type QueueStateSaved, type TenantCheckpoint } from './checkpoint.js';
 import {
   AgentInterval,
   INTERVAL_MS,
@@ -62,6 +63,14 @@ interface EventKey {
   id: string;
 }
 
+function keyOf(k: EventKey | null): [number, string] | null {
+  return k === null ? null : [k.ts, k.id];
+}
+
+function fromKey(k: [number, string] | null): EventKey | null {
+  return k === null ? null : { ts: k[0], id: k[1] };
+}
+
 function isLater(e: EventKey, than: EventKey | null): boolean {
   return than === null || e.ts > than.ts || (e.ts === than.ts && e.id > than.id);
 }
@@ -81,7 +90,7 @@ class QueueState {
 }
 
 class AgentRecord {
-  readonly timeline = new AgentTimeline();
+  timeline = new AgentTimeline();
   readonly open = new Set<Contact>();
   /** Contacts whose activity belongs to this agent: it exists while any does, or it has a status. */
   contacts = 0;
@@ -238,6 +247,137 @@ export class TenantEngine {
     };
   }
 
+  // ---- checkpoints --------------------------------------------------------------------------
+
+  /** The whole state, with its log position: loading it and replaying the log after it gives the same figures. */
+  checkpoint(): TenantCheckpoint {
+    const agents: AgentStateSaved[] = [];
+    for (const a of this.agents.values()) {
+      agents.push({
+        id: a.id,
+        fields: { contacts: a.contacts, name: a.name, team: a.team, skills: a.skills },
+        keys: { name: keyOf(a.nameKey), team: keyOf(a.teamKey), skills: keyOf(a.skillsKey) },
+        timeline: a.timeline.save(),
+        series: a.series.save(),
+        open: [...a.open].map((c) => c.id),
+        intervals: [...a.intervals.values()].map((iv) => ({ start: iv.intervalStart, v: [...iv.v] })),
+        changedIntervals: [...a.changedIntervals],
+        writtenIntervals: [...a.writtenIntervals],
+      });
+    }
+    const contacts: [string, ContactState][] = [];
+    for (const c of this.contacts.values()) {
+      const { marks, ...fields } = c;
+      const tl = c.activityAgent === null ? null : this.agents.get(c.activityAgent)?.timeline;
+      contacts.push([c.id, { fields, marks: tl ? marks.map((m) => tl.activityIndex(m)) : [] }]);
+    }
+    const queues: QueueStateSaved[] = [];
+    for (const q of this.queues.values()) {
+      const ivs = [...q.intervals.values()];
+      queues.push({
+        id: q.id,
+        waiting: [...q.waiting.keys()],
+        offers: q.offers,
+        skilled: q.skilled,
+        series: q.series.save(),
+        intervals: ivs.map((iv) => ({
+          channel: iv.channel,
+          start: iv.intervalStart,
+          v: [...iv.v],
+          answeredWithin: [...iv.answeredWithin],
+          abandonedWithin: [...iv.abandonedWithin],
+          waits: [...iv.waits],
+        })),
+        changed: ivs.flatMap((iv, i) => (this.changedQueueIntervals.has(iv) ? [i] : [])),
+      });
+    }
+    return {
+      version: CHECKPOINT_VERSION,
+      tenant: this.tenant,
+      position: this.position,
+      now: this.frame.now,
+      settings: this.settings,
+      latenessMs: this.latenessMs,
+      retentionMs: this.retentionMs,
+      lastFoldSec: this.lastFoldSec,
+      lastCollectAt: this.lastCollectAt,
+      contacts,
+      queues,
+      agents,
+      release: this.releaseQueue.slice(this.releaseHead).map((r) => [r.contact.id, r.at]),
+    };
+  }
+
+  /** An engine in exactly the state a checkpoint recorded. */
+  static fromCheckpoint(cp: TenantCheckpoint): TenantEngine {
+    const e = new TenantEngine({
+      tenant: cp.tenant,
+      now: cp.now,
+      settings: cp.settings,
+      latenessMs: cp.latenessMs,
+      contactRetentionMs: cp.retentionMs,
+    });
+    e.position = cp.position;
+    e.lastFoldSec = cp.lastFoldSec;
+    e.lastCollectAt = cp.lastCollectAt;
+    for (const st of cp.agents) {
+      const a = new AgentRecord(st.id, CounterSeries.restore(AGENT_WIDTH, e.frame, st.series));
+      a.timeline = AgentTimeline.restore(st.timeline);
+      a.contacts = st.fields.contacts;
+      a.name = st.fields.name;
+      a.team = st.fields.team;
+      a.skills = st.fields.skills;
+      a.nameKey = fromKey(st.keys.name);
+      a.teamKey = fromKey(st.keys.team);
+      a.skillsKey = fromKey(st.keys.skills);
+      for (const iv of st.intervals) {
+        const r = new AgentInterval(iv.start);
+        r.v.splice(0, r.v.length, ...iv.v);
+        a.intervals.set(iv.start, r);
+      }
+      for (const s of st.changedIntervals) a.changedIntervals.add(s);
+      for (const s of st.writtenIntervals) a.writtenIntervals.add(s);
+      e.agents.set(a.id, a);
+    }
+    for (const [id, st] of cp.contacts) {
+      const c = Object.assign(new Contact(id), st.fields);
+      const tl = c.activityAgent === null ? null : e.agents.get(c.activityAgent)?.timeline;
+      c.marks = tl ? st.marks.map((i) => tl.activityAt(i)).filter((m): m is ActivityMark => m !== undefined) : [];
+      e.contacts.set(id, c);
+    }
+    for (const a of cp.agents) {
+      const rec = e.agents.get(a.id)!;
+      for (const cid of a.open) {
+        const c = e.contacts.get(cid);
+        if (c) rec.open.add(c);
+      }
+    }
+    for (const st of cp.queues) {
+      const q = new QueueState(st.id, resolveQueueSettings(cp.settings, st.id), CounterSeries.restore(QUEUE_WIDTH, e.frame, st.series));
+      q.offers = st.offers;
+      q.skilled = st.skilled;
+      for (const cid of st.waiting) {
+        const c = e.contacts.get(cid);
+        if (c) q.waiting.set(cid, c);
+      }
+      st.intervals.forEach((iv, i) => {
+        const r = new QueueInterval(st.id, iv.channel, iv.start);
+        r.v.splice(0, r.v.length, ...iv.v);
+        r.answeredWithin.splice(0, r.answeredWithin.length, ...iv.answeredWithin);
+        r.abandonedWithin.splice(0, r.abandonedWithin.length, ...iv.abandonedWithin);
+        r.waits.push(...iv.waits);
+        q.intervals.set(queueIntervalKey(iv.start, iv.channel), r);
+        if (st.changed.includes(i)) e.changedQueueIntervals.add(r);
+      });
+      e.queues.set(st.id, q);
+    }
+    for (const [cid, at] of cp.release) {
+      const c = e.contacts.get(cid);
+      if (c) e.releaseQueue.push({ contact: c, at });
+    }
+    return e;
+  }
+
   // ---- events -------------------------------------------------------------------------------
 
   private applyStatus(e: Extract<HubEvent, { type: 'agent.status' }>): boolean {
@@ -249,16 +389,16 @@ export class TenantEngine {
     if (e.queues !== undefined && isLater(e, a.skillsKey)) {
       for (const q of a.skills) this.queue(q).skilled--;
       a.skills = e.queues;
-      a.skillsKey = e;
+      a.skillsKey = { ts: e.ts, id: e.id };
       for (const q of a.skills) this.queue(q).skilled++;
     }
     if (e.name !== undefined && isLater(e, a.nameKey)) {
       a.name = e.name;
-      a.nameKey = e;
+      a.nameKey = { ts: e.ts, id: e.id };
     }
     if (e.team !== undefined && isLater(e, a.teamKey)) {
       a.team = e.team;
-      a.teamKey = e;
+      a.teamKey = { ts: e.ts, id: e.id };
     }
     return true;
   }

@@ -1,0 +1,75 @@
+import type { AgentTimelineState } from './agent-timeline.js';
+import type { CounterSeriesState } from './counter-series.js';
+import type { TenantSettings } from './settings.js';
+import type { Channel } from '../events/index.js';
+
+/** Checkpoint format version: a node refuses a checkpoint of another version and replays the log instead. */
+export const CHECKPOINT_VERSION = 1;
+
+export interface ContactState {
+  fields: Record<string, unknown>;
+  /** Indices of the contact's activity marks in its agent's timeline. */
+  marks: number[];
+}
+
+export interface QueueIntervalState {
+  channel: Channel;
+  start: number;
+  v: number[];
+  answeredWithin: number[];
+  abandonedWithin: number[];
+  waits: number[];
+}
+
+export interface QueueStateSaved {
+  id: string;
+  waiting: string[];
+  offers: number;
+  skilled: number;
+  series: CounterSeriesState;
+  intervals: QueueIntervalState[];
+  changed: number[];
+}
+
+export interface AgentStateSaved {
+  id: string;
+  fields: { contacts: number; name: string | null; team: string | null; skills: string[] };
+  keys: { name: [number, string] | null; team: [number, string] | null; skills: [number, string] | null };
+  timeline: AgentTimelineState;
+  series: CounterSeriesState;
+  open: string[];
+  intervals: { start: number; v: number[] }[];
+  changedIntervals: number[];
+  writtenIntervals: number[];
+}
+
+export interface TenantCheckpoint {
+  version: number;
+  tenant: string;
+  position: string;
+  now: number;
+  settings: TenantSettings;
+  latenessMs: number;
+  retentionMs: number;
+  lastFoldSec: number;
+  lastCollectAt: number;
+  contacts: [string, ContactState][];
+  queues: QueueStateSaved[];
+  agents: AgentStateSaved[];
+  release: [string, number][];
+}
+
+const NON_FINITE = '\u0000n:';
+
+/** JSON text of a checkpoint; NaN and infinities (used as "none") survive the round trip. */
+export function encodeCheckpoint(cp: TenantCheckpoint): string {
+  return JSON.stringify(cp, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? NON_FINITE + String(v) : v));
+}
+
+export function decodeCheckpoint(text: string): TenantCheckpoint {
+  const cp = JSON.parse(text, (_k, v: unknown) =>
+    typeof v === 'string' && v.startsWith(NON_FINITE) ? Number(v.slice(NON_FINITE.length)) : v,
+  ) as TenantCheckpoint;
+  if (cp.version !== CHECKPOINT_VERSION) throw new Error(`checkpoint version ${String(cp.version)} is not ${CHECKPOINT_VERSION}`);
+  return cp;
+}
