@@ -111,6 +111,49 @@ export interface HistoryResponse {
   totals: TotalsWindow;
 }
 
+/** What a caller may see: the history route and report runs build it from the token. */
+export interface HistoryScope {
+  /** The queues the caller may see; null: all of the tenant's. */
+  queues: readonly string[] | null;
+  /** Each agent's current skills (from the live engine), for queue-limited views. */
+  agentSkills: ReadonlyMap<string, readonly string[]>;
+}
+
+/** What a caller asks for. */
+export interface HistoryFilters {
+  queues: readonly string[] | null;
+  agents: readonly string[] | 'all' | null;
+  channel: Channel | null;
+}
+
+export type HistoryRange = Pick<HistoryQuery, 'tenant' | 'from' | 'to' | 'granularity' | 'timezone' | 'settings'>;
+
+function skilledIn(skills: ReadonlyMap<string, readonly string[]>, queues: readonly string[]): (agentId: string) => boolean {
+  const set = new Set(queues);
+  return (agentId) => (skills.get(agentId) ?? []).some((q) => set.has(q));
+}
+
+/**
+ * The query for a caller: the queues asked for within those it may see; the agents it may see
+ * (with a `queues` claim: those now skilled in one of its queues, as the live board shows); and
+ * the totals' occupancy over the agents now skilled in the selected queues, or over every agent
+ * when the selection is the whole tenant (as the live totals count them).
+ */
+export function scopedQuery(range: HistoryRange, filters: HistoryFilters, scope: HistoryScope): HistoryQuery {
+  const allowed = scope.queues;
+  const asked = filters.queues;
+  const queues = asked === null ? allowed : allowed === null ? asked : asked.filter((q) => allowed.includes(q));
+  const occupancyAgents = queues === null ? null : [...scope.agentSkills.keys()].filter(skilledIn(scope.agentSkills, queues)).sort();
+  return {
+    ...range,
+    queues,
+    agents: filters.agents,
+    canSeeAgent: allowed === null ? undefined : skilledIn(scope.agentSkills, allowed),
+    occupancyAgents,
+    channel: filters.channel,
+  };
+}
+
 /** The range and filters would give more window objects than allowed. */
 export class HistoryTooLargeError extends Error {
   constructor(cells: number, max: number) {

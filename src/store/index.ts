@@ -13,12 +13,16 @@ export {
   type SettingsStore,
   type TenantConfig,
 } from './settings.js';
-export { GRANULARITIES, MAX_RANGE_MS, MAX_RANGE_TEXT, periodBoundaries, type Granularity } from './periods.js';
+export { GRANULARITIES, MAX_RANGE_MS, MAX_RANGE_TEXT, parseInstant, periodBoundaries, rangeProblem, type Granularity } from './periods.js';
 export {
   HistoryTooLargeError,
   historyResponse,
   queryHistoryCounters,
+  scopedQuery,
   type HistoryCounters,
+  type HistoryFilters,
+  type HistoryRange,
+  type HistoryScope,
   type HistoryPeriod,
   type HistoryQuery,
   type HistoryResponse,

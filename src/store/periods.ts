@@ -161,3 +161,49 @@ export function periodBoundaries(from: number, to: number, granularity: Granular
   }
   return out;
 }
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/i;
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function validDate(y: number, m: number, d: number): boolean {
+  return m >= 1 && m <= 12 && d >= 1 && d === new Date(Date.UTC(y, m - 1, d)).getUTCDate();
+}
+
+/**
+ * An instant from an ISO-8601 date-time with an offset (`2026-10-25T00:00:00+02:00`, `…Z`), or
+ * from a date alone (`2026-10-25`): the start of that local day in `timezone`. Throws a
+ * RangeError saying what is wrong.
+ */
+export function parseInstant(text: string, timezone: string): number {
+  const date = DATE_ONLY.exec(text);
+  if (date !== null) {
+    const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
+    if (!validDate(y, m, d)) throw new RangeError(`${JSON.stringify(text)} is not a calendar date`);
+    return startOfLocalDate(text, timezone);
+  }
+  const dt = DATE_TIME.exec(text);
+  if (dt === null) {
+    throw new RangeError(`${JSON.stringify(text)} is not an ISO-8601 date-time with an offset (2026-10-25T08:00:00Z, 2026-10-25T10:00:00+02:00) or a date (2026-10-25)`);
+  }
+  const [y, m, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(dt[i] ?? 0)) as [number, number, number, number, number, number];
+  const ms = Number((dt[7] ?? '0').padEnd(3, '0').slice(0, 3));
+  if (!validDate(y, m, d) || h > 23 || mi > 59 || s > 59) throw new RangeError(`${JSON.stringify(text)} is not a valid date-time`);
+  const zone = dt[8]!.toUpperCase();
+  let offsetMin = 0;
+  if (zone !== 'Z') {
+    const [oh, om] = [Number(zone.slice(1, 3)), Number(zone.slice(4, 6))];
+    if (oh > 23 || om > 59) throw new RangeError(`${JSON.stringify(text)} has an invalid offset ${zone}`);
+    offsetMin = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om);
+  }
+  return Date.UTC(y, m - 1, d, h, mi, s, ms) - offsetMin * 60_000;
+}
+
+/** Why [from, to) cannot be reported at `granularity`, or undefined when it can. */
+export function rangeProblem(from: number, to: number, granularity: Granularity): string | undefined {
+  if (!(from < to)) return `the range is empty: from ${new Date(from).toISOString()} is not before to ${new Date(to).toISOString()}`;
+  if (to - from > MAX_RANGE_MS[granularity]) {
+    const days = Math.round(((to - from) / DAY_MS) * 10) / 10;
+    return `the range spans ${days} days: granularity ${granularity} allows at most ${MAX_RANGE_TEXT[granularity]}; take a coarser granularity or a shorter range`;
+  }
+  return undefined;
+}
