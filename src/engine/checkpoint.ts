@@ -1,6 +1,7 @@
 import type { AgentTimelineState } from './agent-timeline.js';
 import type { CounterSeriesState } from './counter-series.js';
 import type { TenantSettings } from './settings.js';
+import type { FrameDay } from './window-frame.js';
 import type { Channel } from '../events/index.js';
 
 /** Checkpoint format version: a node refuses a checkpoint of another version and replays the log instead. */
@@ -57,6 +58,16 @@ export interface TenantCheckpoint {
   queues: QueueStateSaved[];
   agents: AgentStateSaved[];
   release: [string, number][];
+  released: {
+    id: string;
+    queueId: string | null;
+    channel: Channel;
+    agentId: string | null;
+    releasedAt: number;
+    rating: { at: number; id: string; csat: number };
+  }[];
+  ratingWindowMs: number;
+  day: FrameDay;
 }
 
 const NON_FINITE = '\u0000n:';

@@ -15,7 +15,7 @@ function wins(ts: number, id: string, holderTs: number, holderId: string): boole
  * events share a type rank, so (ts, id) decides. A new event either becomes the first of its kind
  * or changes nothing: the figures are a function of the event set, whatever the arrival order.
  */
-export class Contact {
+export class Contact implements RatingHolder {
   queuedTs = NaN;
   queuedId = '';
   queuedQueue = '';
@@ -122,5 +122,47 @@ export class Contact {
   /** Neither waiting nor open with an agent: only a late event could still change it. */
   isClosed(): boolean {
     return this.waitingIn === null && this.openWith === null;
+  }
+}
+
+/** The applied rating of a contact, or of a released one: where it counts and what it is. */
+export interface RatingHolder {
+  ratedAt: number;
+  ratedQueue: string | null;
+  ratedChannel: Channel;
+  ratedAgent: string | null;
+  csat: number;
+}
+
+/**
+ * What a released contact keeps for the rating window: where a late rating goes (its queue,
+ * channel and answering agent) and the rating it holds, so post-contact surveys that arrive long
+ * after the contact still count. Other late events for it change nothing: the contact is known.
+ */
+export class ReleasedContact implements RatingHolder {
+  ratedAt: number;
+  ratedId: string;
+  csat: number;
+  constructor(
+    readonly id: string,
+    readonly ratedQueue: string | null,
+    readonly ratedChannel: Channel,
+    readonly ratedAgent: string | null,
+    readonly releasedAt: number,
+    rating: { at: number; id: string; csat: number },
+  ) {
+    this.ratedAt = rating.at;
+    this.ratedId = rating.id;
+    this.csat = rating.csat;
+  }
+
+  static of(c: Contact, now: number): ReleasedContact {
+    const agent = !Number.isNaN(c.leaveTs) && c.leaveType === 'contact.answered' ? c.leaveAgent : null;
+    return new ReleasedContact(c.id, c.queueId, c.channel, agent, now, { at: c.ratedAt, id: c.ratedId, csat: c.csat });
+  }
+
+  /** Takes a late rating; false when it is not the first of the contact's ratings. */
+  offerRating(e: { ts: number; id: string }): boolean {
+    return wins(e.ts, e.id, this.ratedAt, this.ratedId);
   }
 }

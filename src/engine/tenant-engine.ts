@@ -12,7 +12,7 @@ import type {
 } from '../protocol/index.js';
 import { WINDOW_NAMES } from '../protocol/index.js';
 import { AgentTimeline, type ActivityMark } from './agent-timeline.js';
-import { Contact, type ContactEvent } from './contact.js';
+import { Contact, ReleasedContact, type ContactEvent, type RatingHolder } from './contact.js';
 import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, agentWindow, occupancy, queueWindow } from './counters.js';
 import { CounterSeries } from './counter-series.js';
 import { DEFAULT_TENANT_SETTINGS, resolveQueueSettings, type QueueSettings, type TenantSettings } from './settings.js';
@@ -42,6 +42,11 @@ export interface TenantEngineOptions {
    * be attributed to a queue or agent, and is not counted.
    */
   contactRetentionMs?: number;
+  /**
+   * How long after release a contact's queue, channel and agent are kept for late ratings
+   * (post-contact surveys), default 2 hours. A rating later than that is not counted.
+   */
+  ratingWindowMs?: number;
 }
 
 export interface SnapshotFilter {
@@ -148,6 +153,10 @@ export class TenantEngine {
   private readonly queues = new Map<string, QueueState>();
   private readonly agents = new Map<string, AgentRecord>();
   private readonly releaseQueue: { contact: Contact; at: number }[] = [];
+  /** Released contacts kept for late ratings, by id and in release order. */
+  private readonly released = new Map<string, ReleasedContact>();
+  private readonly releasedOrder: ReleasedContact[] = [];
+  private readonly ratingWindowMs: number;
   private releaseHead = 0;
   private lastFoldSec = 0;
   private readonly changedQueueIntervals = new Set<QueueInterval>();
@@ -160,6 +169,7 @@ export class TenantEngine {
     this.settings = opts.settings ?? DEFAULT_TENANT_SETTINGS;
     this.latenessMs = opts.latenessMs ?? 600_000;
     this.retentionMs = opts.contactRetentionMs ?? 2 * this.latenessMs;
+    this.ratingWindowMs = opts.ratingWindowMs ?? 2 * 3_600_000;
     this.frame = new WindowFrame(this.settings.timezone, opts.now);
     this.lastFoldSec = Math.floor(opts.now / 1000);
     this.lastCollectAt = opts.now;
@@ -305,6 +315,16 @@ export class TenantEngine {
       queues,
       agents,
       release: this.releaseQueue.slice(this.releaseHead).map((r) => [r.contact.id, r.at]),
+      released: this.releasedOrder.map((r) => ({
+        id: r.id,
+        queueId: r.ratedQueue,
+        channel: r.ratedChannel,
+        agentId: r.ratedAgent,
+        releasedAt: r.releasedAt,
+        rating: { at: r.ratedAt, id: r.ratedId, csat: r.csat },
+      })),
+      ratingWindowMs: this.ratingWindowMs,
+      day: this.frame.saveDay(),
     };
   }
 
@@ -316,7 +336,14 @@ export class TenantEngine {
       settings: cp.settings,
       latenessMs: cp.latenessMs,
       contactRetentionMs: cp.retentionMs,
+      ratingWindowMs: cp.ratingWindowMs,
     });
+    e.frame.restoreDay(cp.day);
+    for (const r of cp.released) {
+      const gone = new ReleasedContact(r.id, r.queueId, r.channel, r.agentId, r.releasedAt, r.rating);
+      e.released.set(gone.id, gone);
+      e.releasedOrder.push(gone);
+    }
     e.position = cp.position;
     e.lastFoldSec = cp.lastFoldSec;
     e.lastCollectAt = cp.lastCollectAt;
@@ -406,6 +433,8 @@ export class TenantEngine {
   private applyContactEvent(e: ContactEvent): boolean {
     let c = this.contacts.get(e.contactId);
     if (!c) {
+      const gone = this.released.get(e.contactId);
+      if (gone) return e.type === 'contact.rated' && this.rateReleased(gone, e);
       c = new Contact(e.contactId);
       this.contacts.set(c.id, c);
     }
@@ -614,7 +643,18 @@ export class TenantEngine {
     handledCounters(this.agentInterval(a, t), A, c, sign);
   }
 
-  private addRating(c: Contact, sign: 1 | -1): void {
+  /** A late rating for a released contact: counted where the contact was, first rating wins. */
+  private rateReleased(r: ReleasedContact, e: Extract<ContactEvent, { type: 'contact.rated' }>): boolean {
+    if (!r.offerRating(e)) return false;
+    if (!Number.isNaN(r.ratedAt)) this.addRating(r, -1);
+    r.ratedAt = e.ts;
+    r.ratedId = e.id;
+    r.csat = e.csat;
+    this.addRating(r, 1);
+    return true;
+  }
+
+  private addRating(c: RatingHolder, sign: 1 | -1): void {
     const t = c.ratedAt;
     if (c.ratedQueue !== null) {
       const q = this.queue(c.ratedQueue);
@@ -723,6 +763,9 @@ export class TenantEngine {
         contact.releaseQueued = false;
       } else if (contact.lastTs <= horizon) {
         this.contacts.delete(contact.id);
+        const r = ReleasedContact.of(contact, now);
+        this.released.set(r.id, r);
+        this.releasedOrder.push(r);
       } else {
         q.push({ contact, at: now });
       }
@@ -731,6 +774,13 @@ export class TenantEngine {
       q.splice(0, this.releaseHead);
       this.releaseHead = 0;
     }
+    const forgetBefore = now - this.ratingWindowMs;
+    let gone = 0;
+    while (gone < this.releasedOrder.length && this.releasedOrder[gone]!.releasedAt <= forgetBefore) {
+      this.released.delete(this.releasedOrder[gone]!.id);
+      gone++;
+    }
+    if (gone > 0) this.releasedOrder.splice(0, gone);
     const cutoff = now - WINDOW_60M_SEC * 1000 - this.latenessMs;
     for (const a of this.agents.values()) a.timeline.fold(cutoff, this.frame.todayStartMs);
     // Intervals that ended before the lateness bound cannot change again once handed over.
@@ -901,7 +951,7 @@ function handledCounters(t: CounterTarget, f: SharedLayout, c: Contact, sign: 1 
   t.inc(f.acwMs, sign * c.acw);
 }
 
-function ratingCounters(t: CounterTarget, f: SharedLayout, c: Contact, sign: 1 | -1): void {
+function ratingCounters(t: CounterTarget, f: SharedLayout, c: RatingHolder, sign: 1 | -1): void {
   t.inc(f.csatSum, sign * c.csat);
   t.inc(f.csatCount, sign);
   if (c.csat >= 4) t.inc(f.csatPositive, sign);

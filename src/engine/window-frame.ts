@@ -1,5 +1,12 @@
 import { startOfLocalDay, startOfNextLocalDay } from './local-day.js';
 
+export interface FrameDay {
+  timezone: string;
+  pending: string | null;
+  todayStartMs: number;
+  tomorrowStartMs: number;
+}
+
 export const WINDOW_15M_SEC = 900;
 export const WINDOW_60M_SEC = 3600;
 
@@ -17,6 +24,8 @@ export class WindowFrame {
   todayStartMs = 0;
   todaySec = 0;
   private tomorrowStartMs = 0;
+  /** A timezone that takes over at the next local midnight (tomorrowStartMs). */
+  private pendingTimezone: string | null = null;
 
   constructor(
     public timezone: string,
@@ -25,6 +34,20 @@ export class WindowFrame {
     this.now = now;
     this.setBoundaries(now);
     this.resetDay(now);
+  }
+
+  /** The day's state (zone, pending zone, day bounds), for a checkpoint. */
+  saveDay(): FrameDay {
+    return { timezone: this.timezone, pending: this.pendingTimezone, todayStartMs: this.todayStartMs, tomorrowStartMs: this.tomorrowStartMs };
+  }
+
+  restoreDay(d: FrameDay): void {
+    this.timezone = d.timezone;
+    this.pendingTimezone = d.pending;
+    this.todayStartMs = d.todayStartMs;
+    this.todaySec = Math.ceil(d.todayStartMs / 1000);
+    this.tomorrowStartMs = d.tomorrowStartMs;
+    this.generation++;
   }
 
   /** Moves time forward (never back). */
@@ -38,12 +61,15 @@ export class WindowFrame {
     this.generation++;
   }
 
-  /** Changes the tenant timezone; `today` restarts at the local midnight of the new zone. */
+  /**
+   * Changes the tenant timezone from the next midnight of the new zone: until then `today` keeps
+   * counting from the midnight it started at (the engine no longer holds the detail needed to
+   * recount a day that began hours ago in another zone), then starts afresh in the new zone.
+   */
   setTimezone(timezone: string): void {
-    if (timezone === this.timezone) return;
-    this.timezone = timezone;
-    this.resetDay(this.now);
-    this.generation++;
+    if (timezone === (this.pendingTimezone ?? this.timezone)) return;
+    this.pendingTimezone = timezone === this.timezone ? null : timezone;
+    this.tomorrowStartMs = startOfNextLocalDay(startOfLocalDay(this.now, timezone), timezone);
   }
 
   private setBoundaries(now: number): void {
@@ -53,6 +79,10 @@ export class WindowFrame {
   }
 
   private resetDay(now: number): void {
+    if (this.pendingTimezone !== null) {
+      this.timezone = this.pendingTimezone;
+      this.pendingTimezone = null;
+    }
     this.todayStartMs = startOfLocalDay(now, this.timezone);
     this.todaySec = Math.ceil(this.todayStartMs / 1000);
     this.tomorrowStartMs = startOfNextLocalDay(this.todayStartMs, this.timezone);

@@ -1,6 +1,6 @@
 /**
  * Windows and time (docs/metrics.md §1, §4, §7): the rolling 15m/60m windows at their exact
- * one-second edges, `today` at local midnight (DST days included), timezone changes, time-driven
+ * one-second edges, `today` at local midnight (DST days included), a timezone change, time-driven
  * figures with no event, late and repeated events, and queue settings changing.
  */
 import { describe, expect, it } from 'vitest';
@@ -178,20 +178,28 @@ describe('today', () => {
     expect(w?.['60m']).toMatchObject({ offered: 0, maxWaitMs: 0 }); // the last one left at 06:00:00
   });
 
-  it('follows a change of the tenant timezone at once', () => {
-    // now 2026-11-21T23:30Z: 23:30 on the 21st in UTC, 00:30 on the 22nd in Paris, 18:30 on the 21st in New York.
-    const now = utc('2026-11-21T23:30:00Z');
+  it('applies a new tenant timezone from the next midnight of the new zone', () => {
+    // now 2026-11-21T23:30Z: 23:30 on the 21st in UTC, 00:30 on the 22nd in Paris.
     const engine = engineFrom(utc('2026-11-21T22:50:00Z'));
     engine.apply(queued(utc('2026-11-21T22:50:00Z'), 'c1', 'sales'));
     engine.advance(utc('2026-11-21T23:10:00Z'));
     engine.apply(queued(utc('2026-11-21T23:10:00Z'), 'c2', 'sales'));
-    engine.advance(now);
+    engine.advance(utc('2026-11-21T23:30:00Z'));
     expect(offered(engine, 'today')).toBe(2); // UTC day from 2026-11-21T00:00Z
     engine.setSettings(settingsOf({}, 'Europe/Paris'));
-    expect(offered(engine, 'today')).toBe(1); // from 2026-11-21T23:00Z: c2 only
-    engine.setSettings(settingsOf({}, 'America/New_York'));
-    expect(offered(engine, 'today')).toBe(2); // from 2026-11-21T05:00Z
-    expect(offered(engine, '60m')).toBe(2); // the rolling windows do not depend on the zone
+    // Today keeps counting from the UTC midnight it started at...
+    expect(offered(engine, 'today')).toBe(2);
+    // ...past the old zone's midnight (2026-11-22T00:00Z)...
+    engine.advance(utc('2026-11-22T00:20:00Z'));
+    engine.apply(queued(utc('2026-11-22T00:20:00Z'), 'c3', 'sales'));
+    expect(offered(engine, 'today')).toBe(3);
+    // ...until Paris's next midnight, 2026-11-22T23:00Z, where it starts afresh in the new zone.
+    engine.advance(utc('2026-11-22T22:59:59Z'));
+    expect(offered(engine, 'today')).toBe(3);
+    engine.advance(utc('2026-11-22T23:00:00Z'));
+    engine.apply(queued(utc('2026-11-22T23:00:00Z'), 'c4', 'sales'));
+    expect(offered(engine, 'today')).toBe(1);
+    expect(offered(engine, '60m')).toBe(1); // the rolling windows do not depend on the zone
   });
 });
 
