@@ -2,9 +2,10 @@
  * A whole node in each mode (embedded PGlite, Postgres, Redis + Postgres): events in over REST,
  * figures out of the snapshot; duplicates, arrival order and restarts change nothing.
  */
+import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubEvent } from '../../src/events/index.js';
-import type { Snapshot } from '../../src/protocol/index.js';
+import type { ClientToServerEvents, ServerToClientEvents, Snapshot, SubscribeAck, UpdateFrame } from '../../src/protocol/index.js';
 import { prng, simulateCentre } from '../../src/sim/centre.js';
 import { HUB_MODES, createStorage, startTestHub, type TestHub, type TestStorage } from '../support/node.js';
 
@@ -115,9 +116,38 @@ describe.each(HUB_MODES)('a node in %s mode', (mode) => {
     expect((await hub.snapshot('dup')).body).toMatchObject({ queues: { q: { waiting: 1, windows: { '15m': { offered: 2, abandoned: 1 } } } } });
   });
 
+  it('carries a posted event to a subscribed socket, and times it from the append', async () => {
+    const client: Socket<ServerToClientEvents, ClientToServerEvents> = connectClient(hub.url, {
+      auth: { token: hub.token({ tenant: 'live', role: 'wallboard' }) },
+      transports: ['websocket'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', resolve);
+        client.once('connect_error', reject);
+      });
+      const ack: SubscribeAck = await client.emitWithAck('subscribe', { topic: 'tenant' });
+      expect(ack).toMatchObject({ ok: true, topic: 'tenant', snapshot: { tenant: 'live', queues: {} } });
+      const update = new Promise<UpdateFrame>((resolve) => {
+        client.on('update', (frame) => {
+          if (frame.changes !== null && 'queues' in frame.changes) resolve(frame);
+        });
+      });
+      const now = hub.clock.now();
+      await hub.ingest('live', [{ id: 'l1', type: 'contact.queued', ts: now - 3_000, contactId: 'c1', queueId: 'sales' }]);
+      const frame = await update;
+      expect(frame).toMatchObject({ topic: 'tenant', changes: { queues: { sales: { waiting: 1 } } } });
+      const text = (await hub.request('GET', '/metrics')).body as string;
+      expect(text).toMatch(/ph_update_latency_seconds_count\{node="[^"]+"\} [1-9]/);
+      expect(text).toMatch(/ph_connections\{node="[^"]+"\} 1/);
+    } finally {
+      client.close();
+    }
+  });
+
   it('restarts with identical figures, and still knows every id it accepted', async () => {
     const now = hub.clock.now();
-    const tenants = ['fig', 'ordered', 'scrambled', 'dup', 'dup-other'];
+    const tenants = ['fig', 'ordered', 'scrambled', 'dup', 'dup-other', 'live'];
     const before = new Map<string, unknown>();
     for (const tenant of tenants) before.set(tenant, (await hub.snapshot(tenant)).body);
 
