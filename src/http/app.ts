@@ -10,6 +10,7 @@ import { authenticate } from './auth-middleware.js';
 import { errorHandler, methodNotAllowed, notFound } from './errors.js';
 import { ingestEvents, type IngestOptions } from './events.js';
 import { healthz, metricsText, readyz, type ReadinessCheck } from './health.js';
+import { pages } from './pages.js';
 import { getSnapshot, type SnapshotSource } from './snapshot.js';
 
 export interface AppLogger {
@@ -40,11 +41,13 @@ export function createApp(options: AppOptions): Express {
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(readiness));
   app.get('/metrics', metricsText(metrics.registry));
+  app.use(pages());
 
   app.use(
     '/v1',
     authenticate({
       verify,
+      clock: options.clock,
       logger,
       onRefused: (path) => {
         if (path === '/v1/events') metrics.eventsRefused.inc({ reason: 'unauthorized' });

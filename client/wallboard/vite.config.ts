@@ -1,0 +1,3 @@
+import { pageConfig } from '../vite.shared.js';
+
+export default pageConfig('wallboard');

@@ -1,0 +1,6 @@
+/** Vitest global setup: the browser tests load the built pages from the hub. */
+import { ensureWebBuilt } from './web-build.js';
+
+export default function setup(): void {
+  ensureWebBuilt();
+}
