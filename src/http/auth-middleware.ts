@@ -13,6 +13,8 @@ export interface AuthLogger {
 
 export interface AuthenticateOptions {
   verify: Verify;
+  /** The clock `verify` uses: a remembered token is refused once its `exp` has passed. Default: the system's. */
+  clock?: { now(): number };
   logger: AuthLogger;
   /** Told of each refusal, e.g. to count refused ingest calls. */
   onRefused?: (path: string) => void;
@@ -20,7 +22,36 @@ export interface AuthenticateOptions {
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
 
-export function authenticate({ verify, logger, onRefused }: AuthenticateOptions): RequestHandler {
+/** Tokens remembered after a successful check; beyond this many, the least recently used goes. */
+const REMEMBERED_TOKENS = 10_000;
+
+/**
+ * `verify` for tokens seen before: an ingest client posts with the same token all day, and
+ * checking its signature on every request costs more than the rest of a small batch. Only
+ * successes are remembered, and each only until its `exp`.
+ */
+function rememberingVerify(verify: Verify, clock: { now(): number }): Verify {
+  const known = new Map<string, Principal>();
+  return (token) => {
+    const principal = known.get(token);
+    if (principal !== undefined) {
+      known.delete(token);
+      if (principal.exp * 1000 > clock.now()) {
+        known.set(token, principal);
+        return principal;
+      }
+    }
+    const verified = verify(token);
+    known.set(token, verified);
+    if (known.size > REMEMBERED_TOKENS) known.delete(known.keys().next().value as string);
+    return verified;
+  };
+}
+
+const systemClock = { now: () => Date.now() };
+
+export function authenticate({ verify: verifyToken, clock = systemClock, logger, onRefused }: AuthenticateOptions): RequestHandler {
+  const verify = rememberingVerify(verifyToken, clock);
   return (req, res, next) => {
     const header = req.headers.authorization;
     let reason: string;

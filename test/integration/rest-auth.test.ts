@@ -191,3 +191,15 @@ describe('what a token sees', () => {
     expect((await hub.request('GET', '/v1/snapshot', { token })).status).toBe(200);
   });
 });
+
+describe('token lifetime', () => {
+  // Last in the file: it moves the node's clock forward for good.
+  it('refuses a token once it expires, though it was accepted before', async () => {
+    const token = hub.token({ tenant: 'acme', role: 'supervisor', ttl: 60 });
+    expect((await hub.request('GET', '/v1/snapshot', { token })).status).toBe(200);
+    hub.clock.advance(61_000);
+    expect((await hub.request('GET', '/v1/snapshot', { token })).status).toBe(401);
+    const line = hub.logs.filter((l) => l.includes('request refused: unauthorized')).at(-1) ?? '';
+    expect(JSON.parse(line)).toMatchObject({ reason: 'expired' });
+  });
+});
