@@ -29,9 +29,10 @@ function boxed(lines: readonly string[]): string {
   return [bar, ...lines.map((l) => `# ${l.padEnd(width)} #`), bar].join('\n');
 }
 
-async function hasRoute(url: string): Promise<boolean> {
+/** Whether the hub serves a page there (a later build may not have it, or not built it yet). */
+async function serves(url: string): Promise<boolean> {
   try {
-    return (await fetch(url, { method: 'HEAD' })).status !== 404;
+    return (await fetch(url, { method: 'HEAD' })).ok;
   } catch {
     return false;
   }
@@ -40,7 +41,7 @@ async function hasRoute(url: string): Promise<boolean> {
 /** What a developer needs to use a fresh hub: the warning, two tokens and commands to try. */
 async function devBanner(node: HubNode, secret: string): Promise<string> {
   const { config, url } = node;
-  const sign = (role: 'supervisor' | 'ingest') =>
+  const sign = (role: 'supervisor' | 'ingest' | 'wallboard') =>
     signToken({
       secret,
       tenant: DEMO_TENANT,
@@ -52,7 +53,10 @@ async function devBanner(node: HubNode, secret: string): Promise<string> {
     });
   const supervisor = sign('supervisor');
   const ingest = sign('ingest');
-  const wallboard = (await hasRoute(`${url}/wallboard`)) ? [`Wallboard: ${url}/wallboard (sign in with the supervisor token)`, ''] : [];
+  const pages = [
+    ...((await serves(`${url}/wallboard`)) ? [`Wallboard: ${url}/wallboard?token=${sign('wallboard')}`] : []),
+    ...((await serves(`${url}/console`)) ? [`Console:   ${url}/console (sign in with the supervisor token)`] : []),
+  ];
   const warning = boxed([
     'DEVELOPMENT SECRET IN USE',
     '',
@@ -66,7 +70,7 @@ async function devBanner(node: HubNode, secret: string): Promise<string> {
     '',
     `Pulse Hub is ready at ${url} (mode: ${config.mode}, tenant of the tokens below: ${DEMO_TENANT})`,
     '',
-    ...wallboard,
+    ...(pages.length > 0 ? [...pages, ''] : []),
     'Supervisor token (8 h):',
     `  export SUPERVISOR=${supervisor}`,
     'Ingest token (8 h):',
