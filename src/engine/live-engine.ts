@@ -14,6 +14,7 @@ import type { HubEvent } from '../events/index.js';
 import type { MergePatch, Snapshot, Topic } from '../protocol/index.js';
 import { diffMergePatch } from '../protocol/merge-patch.js';
 import { coalesceBursts } from './coalesce-bursts.js';
+import type { TenantCheckpoint } from './checkpoint.js';
 import type { RollupBatch } from './rollups.js';
 import { TenantEngine, type TenantEngineOptions } from './tenant-engine.js';
 
@@ -95,6 +96,7 @@ export class LiveEngine {
   private readonly tickMs: number;
   private readonly updateIntervalMs: number;
   private readonly tenantOptions: LiveEngineOptions['tenantOptions'];
+  private timeHeld = false;
 
   constructor(opts: LiveEngineOptions = {}) {
     this.scheduler = opts.scheduler ?? asyncScheduler;
@@ -161,6 +163,8 @@ export class LiveEngine {
     );
     const ticks$ = interval(this.tickMs, this.scheduler).pipe(
       mergeMap(() => {
+        // While the log replays, engine time follows the records, not the clock.
+        if (this.timeHeld) return [];
         const now = this.now();
         const ids: string[] = [];
         for (const [id, e] of this.engines) {
@@ -179,6 +183,30 @@ export class LiveEngine {
       filter((u) => u.changes.length > 0),
       share(),
     );
+  }
+
+  /**
+   * Holds engine time until `until` settles: ticks do not advance the engines, so a replay
+   * applies every record at its own append time (`EventBatch.at`) even if it takes a while.
+   */
+  holdTime(until: Promise<unknown>): void {
+    this.timeHeld = true;
+    const release = (): void => {
+      this.timeHeld = false;
+    };
+    until.then(release, release);
+  }
+
+  /** Checkpoints of every tenant (see TenantEngine.checkpoint). */
+  checkpoints(): TenantCheckpoint[] {
+    return [...this.engines.values()].map((e) => e.checkpoint());
+  }
+
+  /** Replaces (or creates) a tenant's engine from a checkpoint; replay then continues after its position. */
+  restore(cp: TenantCheckpoint): TenantEngine {
+    const e = TenantEngine.fromCheckpoint(cp);
+    this.engines.set(cp.tenant, e);
+    return e;
   }
 
   /**
