@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The browser tests load the wallboard and console builds: rebuilt here when their sources changed.
+    globalSetup: ['test/support/global-setup.ts'],
   },
 });
