@@ -3,13 +3,12 @@
  * service-level settings. Supervisors and admins read; admins write. A caller with a `queues`
  * claim reads and writes only those queues.
  */
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { canAdmin, canReadHistory, canSeeQueue, type Principal } from '../auth/index.js';
 import type { SettingsStore } from '../store/index.js';
-import { principalOf } from './auth-middleware.js';
 import { methodNotAllowed } from './errors.js';
-import { forbidden, handle, invalid, jsonBody, parseOrRefuse, timezoneSchema } from './validate.js';
+import { asCaller, checkFirst, forbidden, invalid, jsonBody, parseOrRefuse, timezoneSchema } from './validate.js';
 
 export interface ConfigDeps {
   settings: SettingsStore;
@@ -42,12 +41,10 @@ function reader(principal: Principal): void {
   if (!canReadHistory(principal)) throw forbidden(`role ${principal.role} may not read settings: use a supervisor or admin token`);
 }
 
-/** Before the body is read: a caller who may not write learns that first. */
-const adminOnly: RequestHandler = (_req, res, next) => {
-  const p = principalOf(res);
+function admin(p: Principal): void {
   if (!canAdmin(p)) throw forbidden(`role ${p.role} may not change settings: use an admin token`);
-  next();
-};
+}
+
 
 export function configRoutes({ settings }: ConfigDeps): Router {
   const router = Router();
@@ -55,17 +52,14 @@ export function configRoutes({ settings }: ConfigDeps): Router {
   router
     .route('/tenant')
     .get(
-      handle(async (_req, res) => {
-        const p = principalOf(res);
-        reader(p);
+      asCaller(reader, async (p, _req, res) => {
         res.json({ tenant: p.tenant, ...(await settings.getTenant(p.tenant)) });
       }),
     )
     .put(
-      adminOnly,
+      checkFirst(admin),
       jsonBody,
-      handle(async (req, res) => {
-        const p = principalOf(res);
+      asCaller(admin, async (p, req, res) => {
         const body = parseOrRefuse(tenantBody, req.body, 'invalid_body');
         res.json({ tenant: p.tenant, ...(await settings.putTenant(p.tenant, body.timezone, p.sub)) });
       }),
@@ -75,17 +69,14 @@ export function configRoutes({ settings }: ConfigDeps): Router {
   router
     .route('/queues/:id')
     .get(
-      handle(async (req, res) => {
-        const p = principalOf(res);
-        reader(p);
+      asCaller(reader, async (p, req, res) => {
         res.json(await settings.getQueue(p.tenant, queueIdOf(req, p, 'read')));
       }),
     )
     .put(
-      adminOnly,
+      checkFirst(admin),
       jsonBody,
-      handle(async (req, res) => {
-        const p = principalOf(res);
+      asCaller(admin, async (p, req, res) => {
         const id = queueIdOf(req, p, 'change');
         const body = parseOrRefuse(queueBody, req.body, 'invalid_body');
         res.json(await settings.putQueue(p.tenant, id, { ...body, displayName: body.displayName ?? null }, p.sub));

@@ -22,9 +22,8 @@ import {
   type HistoryScope,
   type SettingsStore,
 } from '../store/index.js';
-import { principalOf } from './auth-middleware.js';
 import { methodNotAllowed } from './errors.js';
-import { forbidden, handle, idList, invalid, parseOrRefuse, timezoneSchema, type InvalidCode } from './validate.js';
+import { asCaller, forbidden, idList, invalid, parseOrRefuse, timezoneSchema, type InvalidCode } from './validate.js';
 
 export interface HistoryDeps {
   db: Db;
@@ -82,14 +81,16 @@ export async function countersFor(db: Db, query: HistoryQuery, code: InvalidCode
   }
 }
 
+function reader(p: Principal): void {
+  if (!canReadHistory(p)) throw forbidden(`role ${p.role} may not read history: use a supervisor or admin token`);
+}
+
 export function historyRoutes(deps: HistoryDeps): Router {
   const router = Router();
   router
     .route('/')
     .get(
-      handle(async (req, res) => {
-        const p = principalOf(res);
-        if (!canReadHistory(p)) throw forbidden(`role ${p.role} may not read history: use a supervisor or admin token`);
+      asCaller(reader, async (p, req, res) => {
         const q = parseOrRefuse(querySchema, req.query, 'invalid_query');
         const settings = await deps.settings.loadTenantSettings(p.tenant);
         const timezone = q.tz ?? settings.timezone;

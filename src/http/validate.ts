@@ -2,10 +2,12 @@
  * Helpers shared by the history, report and config routes: zod refusals as 400s that name the
  * parameter or field, role checks as 403s, a lost database as a 503, and JSON bodies.
  */
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
+import type { Principal } from '../auth/index.js';
 import { assertTimezone } from '../engine/index.js';
 import { DbUnavailableError } from '../store/index.js';
+import { principalOf } from './auth-middleware.js';
 import { HttpError } from './errors.js';
 
 export interface Issue {
@@ -49,6 +51,23 @@ export function handle(fn: RequestHandler): RequestHandler {
     } catch (err) {
       next(err instanceof DbUnavailableError ? new HttpError(503, 'db_unavailable', 'the database is unavailable: retry later') : err);
     }
+  };
+}
+
+/** A handler for an authenticated caller that `check` lets through (it throws a 403 otherwise). */
+export function asCaller(check: (p: Principal) => void, fn: (p: Principal, req: Request, res: Response) => Promise<void>): RequestHandler {
+  return handle(async (req, res) => {
+    const p = principalOf(res);
+    check(p);
+    await fn(p, req, res);
+  });
+}
+
+/** Middleware running `check` on the caller before anything else (e.g. before a body is read). */
+export function checkFirst(check: (p: Principal) => void): RequestHandler {
+  return (_req, res, next) => {
+    check(principalOf(res));
+    next();
   };
 }
 

@@ -27,6 +27,7 @@ import type { Channel } from '../events/index.js';
 import type { AgentWindow, QueueWindow, SlFormula, TotalsWindow } from '../protocol/index.js';
 import type { Db } from './db.js';
 import { periodBoundaries, type Granularity } from './periods.js';
+import { iso } from './sql.js';
 import {
   ABANDONED_WITHIN_COLUMNS,
   AGENT_SUMMED,
@@ -134,10 +135,9 @@ function skilledIn(skills: ReadonlyMap<string, readonly string[]>, queues: reado
 }
 
 /**
- * The query for a caller: the queues asked for within those it may see; the agents it may see
- * (with a `queues` claim: those now skilled in one of its queues, as the live board shows); and
- * the totals' occupancy over the agents now skilled in the selected queues, or over every agent
- * when the selection is the whole tenant (as the live totals count them).
+ * The query for a caller, as the live snapshot filters: the queues asked for within those it may
+ * see; when that selection is not the whole tenant, only the agents now skilled in a selected
+ * queue, and the totals' occupancy over them; else every agent.
  */
 export function scopedQuery(range: HistoryRange, filters: HistoryFilters, scope: HistoryScope): HistoryQuery {
   const allowed = scope.queues;
@@ -148,7 +148,7 @@ export function scopedQuery(range: HistoryRange, filters: HistoryFilters, scope:
     ...range,
     queues,
     agents: filters.agents,
-    canSeeAgent: allowed === null ? undefined : skilledIn(scope.agentSkills, allowed),
+    canSeeAgent: queues === null ? undefined : skilledIn(scope.agentSkills, queues),
     occupancyAgents,
     channel: filters.channel,
   };
@@ -164,7 +164,6 @@ export class HistoryTooLargeError extends Error {
   }
 }
 
-const ISO = (ms: number): string => new Date(ms).toISOString();
 
 export function emptyQueueCounters(): QueueCounters {
   const c = { maxWaitMs: 0, answeredWithin: ANSWERED_WITHIN_SEC.map(() => 0), abandonedWithin: ABANDONED_WITHIN_SEC.map(() => 0) } as QueueCounters;
@@ -323,7 +322,7 @@ function agentCountersOf(row: Row): AgentCounters {
 /** Reads and sums the counters of a query, per period. Ratios are left to the caller. */
 export async function queryHistoryCounters(db: Db, q: HistoryQuery): Promise<HistoryCounters> {
   const bounds = periodBoundaries(q.from, q.to, q.granularity, q.timezone);
-  const fixed = [q.tenant, bounds.map(ISO), ISO(bounds[0]!), ISO(bounds.at(-1)!)];
+  const fixed = [q.tenant, bounds.map(iso), iso(bounds[0]!), iso(bounds.at(-1)!)];
   const periods: HistoryPeriod[] = bounds.slice(0, -1).map((start, i) => ({
     start,
     end: bounds[i + 1]!,
@@ -414,13 +413,13 @@ export function historyResponse(h: HistoryCounters): HistoryResponse {
   };
   return {
     tenant: h.tenant,
-    from: ISO(h.from),
-    to: ISO(h.to),
+    from: iso(h.from),
+    to: iso(h.to),
     granularity: h.granularity,
     timezone: h.timezone,
     periods: h.periods.map((p) => ({
-      start: ISO(p.start),
-      end: ISO(p.end),
+      start: iso(p.start),
+      end: iso(p.end),
       queues: queueWindows(p),
       ...(h.agentIds === null ? {} : { agents: agentWindows(p, h.agentIds) }),
       totals: totalsWindowOf(p, h.queueIds, h.settings),

@@ -27,3 +27,26 @@ export {
   type HistoryQuery,
   type HistoryResponse,
 } from './history.js';
+export {
+  REPORT_KINDS,
+  TOP_BY,
+  reportDefinitionSchema,
+  resolvePeriod,
+  type ReportDefinition,
+  type ReportKind,
+  type ResolvedPeriod,
+  type TopBy,
+} from './report-definition.js';
+export { REPORT_KIND_SPECS, allReportColumns, reportColumnsOf, type CellValue, type ReportColumn, type ReportRow } from './report-kinds.js';
+export {
+  createReportStore,
+  type ReportResult,
+  type ReportRun,
+  type ReportRunRecord,
+  type ReportStore,
+  type ReportStoreOptions,
+  type RunContext,
+  type SavedReport,
+} from './reports.js';
+export { CSV_FIXED_COLUMNS, csvChunks } from './report-render/csv.js';
+export { pdfPageCount, renderReportPdf } from './report-render/pdf.js';

@@ -7,6 +7,7 @@ import { Subject, type Observable } from 'rxjs';
 import { DEFAULT_QUEUE_SETTINGS, DEFAULT_TENANT_SETTINGS, type QueueSettings, type TenantSettings } from '../engine/index.js';
 import type { SlFormula } from '../protocol/index.js';
 import type { Db } from './db.js';
+import { isoColumn } from './sql.js';
 import type { Clock } from './types.js';
 
 /** Who changed a setting and when (null while the defaults apply). */
@@ -70,9 +71,8 @@ interface QueueRow {
   updated_by: string;
 }
 
-const ISO_AT = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
-const TENANT_COLUMNS = `tenant, timezone, ${ISO_AT('updated_at')}, updated_by`;
-const QUEUE_COLUMNS = `tenant, queue_id, sl_threshold_sec, sl_target_pct, short_abandon_sec, sl_formula, display_name, ${ISO_AT('updated_at')}, updated_by`;
+const TENANT_COLUMNS = `tenant, timezone, ${isoColumn('updated_at')}, updated_by`;
+const QUEUE_COLUMNS = `tenant, queue_id, sl_threshold_sec, sl_target_pct, short_abandon_sec, sl_formula, display_name, ${isoColumn('updated_at')}, updated_by`;
 
 function queueConfig(row: QueueRow): QueueConfig {
   return {

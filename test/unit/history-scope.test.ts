@@ -22,6 +22,8 @@ describe('history scope', () => {
     expect(q.queues).toEqual(['sales']);
     expect(q.occupancyAgents).toEqual(['a1', 'a3']);
     expect(['a1', 'a2', 'a3'].filter(q.canSeeAgent!)).toEqual(['a1', 'a3']);
+    const asked = scopedQuery(range, { queues: ['support'], agents: 'all', channel: null }, { queues: null, agentSkills });
+    expect(['a1', 'a2', 'a3'].filter(asked.canSeeAgent!)).toEqual(['a2']);
     expect(q.channel).toBe('voice');
   });
 
