@@ -10,6 +10,8 @@ import { Choice } from './choice.js';
 
 export const TREND_SPAN_MS = 60 * 60_000;
 export const SAMPLE_EVERY_MS = 5000;
+/** The chart shows at least five minutes, so a freshly opened console reads in minutes, not seconds. */
+const MIN_SPAN_SEC = 300;
 
 interface Point {
   waiting: number;
@@ -67,7 +69,7 @@ export function TrendChart({ samples, queueIds }: { samples: readonly Sample[]; 
       {
         width: el.clientWidth,
         height: 260,
-        scales: { x: { time: true }, n: { range: (_u, _min, max) => [0, Math.max(5, max ?? 0)] }, pct: { range: [0, 100] } },
+        scales: { x: { time: true, range: (_u, min, max) => [max - Math.min(TREND_SPAN_MS / 1000, Math.max(MIN_SPAN_SEC, max - min)), max] }, n: { range: (_u, _min, max) => [0, Math.max(5, max ?? 0)] }, pct: { range: [0, 100] } },
         series: [
           {},
           { label: 'Waiting', scale: 'n', stroke: cssVar('--accent'), width: 2, fill: 'rgba(96,165,250,0.12)', value: (_u, v) => (v === null ? '–' : String(v)) },
