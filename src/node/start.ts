@@ -57,6 +57,7 @@ export interface HubNode {
 
 /** A request still running this long after stop is cut, so a stuck client cannot hold the exit. */
 const DRAIN_TIMEOUT_MS = 10_000;
+const DRAIN_SWEEP_MS = 50;
 const DAY_MS = 24 * 3600_000;
 
 function verifierFor(config: Config, clock: HubClock): Verify {
@@ -200,11 +201,15 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Hu
       stopping ??= (async () => {
         logger.info({ reason }, 'node stopping');
         const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        // A keep-alive connection whose last request finishes while draining is closed then, not
+        // when its client gives up on it.
+        const sweep = setInterval(() => httpServer.closeIdleConnections(), DRAIN_SWEEP_MS);
         httpServer.closeIdleConnections();
         await hub.close(reason);
         const timer = setTimeout(() => httpServer.closeAllConnections(), DRAIN_TIMEOUT_MS);
         await drained;
         clearTimeout(timer);
+        clearInterval(sweep);
         await closeAll(closers, logger);
         logger.info({ reason }, 'node stopped');
       })();

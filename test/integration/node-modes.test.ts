@@ -167,4 +167,19 @@ describe.each(HUB_MODES)('a node in %s mode', (mode) => {
     expect((await hub.ingest('fig', [{ id: 'f7', type: 'contact.answered', ts: hub.clock.now() - 1_000, contactId: 'c3', agentId: 'ann' }])).status).toBe(202);
     expect((await hub.snapshot('fig')).body).toMatchObject({ queues: { sales: { waiting: 0, windows: { '15m': { answered: 2 } } } } });
   });
+
+  // Last: it stops the node.
+  it('stops gracefully: a batch in flight is answered, then nothing is accepted', async () => {
+    let stopping: Promise<void> | undefined;
+    hub.node.httpServer.once('request', () => {
+      stopping = hub.node.stop('test shutdown');
+    });
+    const url = hub.url;
+    const events = [{ id: 'b1', type: 'contact.queued', ts: hub.clock.now(), contactId: 'c1', queueId: 'q' }];
+    const answer = await hub.request('POST', '/v1/events', { token: hub.token({ tenant: 'bye', role: 'ingest' }), body: { events } });
+    expect(answer).toMatchObject({ status: 202, body: { accepted: 1 } });
+    await stopping;
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    expect(hub.logs.some((l) => l.includes('"msg":"node stopped"'))).toBe(true);
+  });
 });
