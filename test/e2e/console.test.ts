@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The supervisor console in Debian's Chromium against a simulator-fed hub: sign-in, the agent
  * board's filters and sorting, the queue table against the snapshot, keyboard use, and report

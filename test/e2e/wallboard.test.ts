@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The wallboard in Debian's Chromium against a whole hub fed by the contact-centre simulator:
  * the same numbers as GET /v1/snapshot, a posted event on the right tile within a second, the
@@ -161,7 +160,8 @@ describe('wallboard', () => {
       { width: 3840, height: 2160 },
     ]) {
       const page = await openBoard('window=today', viewport);
-      const size = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
+      // A page expression (this file is compiled without the DOM library).
+      const size = await page.evaluate<number[]>('[document.documentElement.scrollWidth, document.documentElement.scrollHeight]');
       expect(size).toEqual([viewport.width, viewport.height]);
       const box = await page.locator('[data-tile="sales:waiting"] [data-value]').boundingBox();
       // Readable across a room: figures at least 4 % of the screen height.
