@@ -50,3 +50,4 @@ export {
 } from './reports.js';
 export { CSV_FIXED_COLUMNS, csvChunks } from './report-render/csv.js';
 export { pdfPageCount, renderReportPdf } from './report-render/pdf.js';
+export { pruneEvents, startEventRetention, type EventRetentionJobOptions, type PruneEventsOptions } from './retention.js';
