@@ -133,7 +133,7 @@ describe('console', () => {
     const created = await fetch(`${hub.url}/v1/reports`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${hub.token(TENANT, 'admin')}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'Queue summary', kind: 'queue_summary', granularity: 'hour', period: 'today' }),
+      body: JSON.stringify({ name: 'Queue summary', kind: 'queue_summary', granularity: 'hour', period: { last: 'today' } }),
     });
     expect(created.status).toBeLessThan(300);
     const page = await signedIn();

@@ -40,7 +40,9 @@ export function parseDefinitions(body: unknown): ReportDefinition[] {
     const o = x as Record<string, unknown>;
     const id = str(o, 'id');
     if (id === undefined) return [];
-    return [{ id, name: str(o, 'name') ?? id, kind: str(o, 'kind') ?? '' }];
+    // The hub keeps the kind inside the saved definition.
+    const def = typeof o.definition === 'object' && o.definition !== null ? (o.definition as Record<string, unknown>) : {};
+    return [{ id, name: str(o, 'name') ?? id, kind: str(o, 'kind') ?? str(def, 'kind') ?? '' }];
   });
 }
 
