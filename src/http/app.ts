@@ -7,10 +7,13 @@ import express, { type Express } from 'express';
 import type { Verify } from '../auth/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { authenticate } from './auth-middleware.js';
+import { configRoutes, type ConfigDeps } from './config.js';
 import { errorHandler, methodNotAllowed, notFound } from './errors.js';
 import { ingestEvents, type IngestOptions } from './events.js';
 import { healthz, metricsText, readyz, type ReadinessCheck } from './health.js';
+import { historyRoutes, type HistoryDeps } from './history.js';
 import { pages } from './pages.js';
+import { reportRoutes, type ReportDeps } from './reports.js';
 import { getSnapshot, type SnapshotSource } from './snapshot.js';
 
 export interface AppLogger {
@@ -27,6 +30,8 @@ export interface AppOptions extends Omit<IngestOptions, 'metrics' | 'logger'> {
   logger: AppLogger;
   /** Dependencies `/readyz` waits on, by name (e.g. log, db). */
   readiness: Readonly<Record<string, ReadinessCheck>>;
+  /** History, reports and config (the database's routes); without it they are 404s. */
+  store?: HistoryDeps & ReportDeps & ConfigDeps;
 }
 
 export function createApp(options: AppOptions): Express {
@@ -56,6 +61,11 @@ export function createApp(options: AppOptions): Express {
   );
   app.route('/v1/events').post(ingestEvents({ ...options, metrics, logger })).all(methodNotAllowed(['POST']));
   app.route('/v1/snapshot').get(getSnapshot(live)).all(methodNotAllowed(['GET', 'HEAD']));
+  if (options.store !== undefined) {
+    app.use('/v1/history', historyRoutes(options.store));
+    app.use('/v1/reports', reportRoutes(options.store));
+    app.use('/v1/config', configRoutes(options.store));
+  }
 
   app.use(notFound);
   app.use(errorHandler(logger, options.limits.maxBodyBytes));
