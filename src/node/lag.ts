@@ -3,8 +3,13 @@
  * yet. (Appends of other nodes are not seen here: each node reports its own share.) Also lets a
  * caller wait until what was accepted so far is applied, for read-your-writes in tests and tools.
  */
-import type { Gauge } from 'prom-client';
 import { advanceCursor, cursorReached, type AppendResult } from '../log/index.js';
+
+/** The gauge it keeps (prom-client's Gauge fits). */
+export interface LagGauge {
+  inc(value: number): void;
+  dec(value: number): void;
+}
 
 interface Pending {
   position: string;
@@ -17,12 +22,12 @@ interface Waiter {
 }
 
 export class AppendLag {
-  readonly #gauge: Pick<Gauge, 'inc' | 'dec'>;
+  readonly #gauge: LagGauge;
   readonly #pending = new Set<Pending>();
   readonly #waiters = new Set<Waiter>();
   #cursor: string | undefined;
 
-  constructor(gauge: Pick<Gauge, 'inc' | 'dec'>) {
+  constructor(gauge: LagGauge) {
     this.#gauge = gauge;
   }
 
@@ -47,7 +52,9 @@ export class AppendLag {
     for (const waiter of this.#waiters) {
       if (waiter.pending.size > 0) continue;
       this.#waiters.delete(waiter);
-      waiter.resolve();
+      // Records are passed on as they are read; the engine applies a read's records together on
+      // the next microtask. A macrotask later, they are applied.
+      setImmediate(waiter.resolve);
     }
   }
 
