@@ -53,9 +53,11 @@ ORDER BY r.ord
 ON CONFLICT (tenant, id) DO NOTHING
 RETURNING seq::text AS seq, tenant, id`;
 
+// `events.seq`, qualified: a bare `seq` in ORDER BY names the text output column, which orders
+// "10" before "9" and made pages skip and repeat records.
 const READ_SQL = `
 SELECT seq::text AS seq, tenant, body, round(extract(epoch FROM received_at) * 1000)::float8 AS appended_at
-FROM events WHERE seq > $1::bigint ORDER BY seq LIMIT $2`;
+FROM events WHERE events.seq > $1::bigint ORDER BY events.seq LIMIT $2`;
 
 const HEAD_SQL = 'SELECT coalesce(max(seq), 0)::text AS head FROM events';
 

@@ -151,7 +151,7 @@ describe.each(['postgres', 'pglite'] as const)('PostgresEventLog on %s', (kind) 
     // The real database, whose reads fail as an outage would make them fail.
     const flaky: Db = {
       ...db,
-      query: (sql, params) => (sql.includes('FROM events WHERE seq >') && failures-- > 0 ? Promise.reject(failWith) : db.query(sql, params)),
+      query: (sql, params) => (sql.includes('FROM events WHERE events.seq >') && failures-- > 0 ? Promise.reject(failWith) : db.query(sql, params)),
     };
     const reader = new PostgresEventLog({ db: flaky, pollMs: 5 });
     expect((await firstRecords(reader.read(start.position), 1))[0]?.position).toBe(written.position);
@@ -168,6 +168,29 @@ describe.each(['postgres', 'pglite'] as const)('PostgresEventLog on %s', (kind) 
     await log.append('page', Array.from({ length: 50 }, (_, i) => queued(`page-${i}`)));
     const records = await firstRecords(paged.read(start.position), 8);
     expect(records.flatMap((r) => r.events)).toHaveLength(50);
+    await paged.close();
+  });
+
+  it('pages in log order across decimal digit boundaries, each event once', async () => {
+    // Sequence numbers from here run past 999 -> 1000: a page ordered as text would skip and repeat.
+    const start = await log.append('digits', [queued('d-start')]);
+    const many = Array.from({ length: 1100 }, (_, i) => queued(`d-${i}`));
+    await log.append('digits', many);
+    const paged = new PostgresEventLog({ db, readBatch: 100 });
+    const events: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const sub = paged.read(start.position).subscribe({
+        next: (r) => {
+          for (const e of r.events) events.push(e.id);
+          if (events.length >= many.length) {
+            sub.unsubscribe();
+            resolve();
+          }
+        },
+        error: reject,
+      });
+    });
+    expect(events).toEqual(many.map((e) => e.id));
     await paged.close();
   });
 
