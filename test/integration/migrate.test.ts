@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DbUnavailableError, migrate, openDb, type Db } from '../../src/store/index.js';
+import { DbUnavailableError, MIGRATIONS_DIR, migrate, openDb, type Db } from '../../src/store/index.js';
 import { createTempPglite, createTestDatabase, type TempPglite, type TestDatabase } from '../support/db.js';
 
 async function tableNames(db: Db): Promise<string[]> {
@@ -70,10 +70,12 @@ describe.each(['postgres', 'pglite'] as const)('migrate on %s', (kind) => {
 
   it('applies the repository migrations to an empty database, then nothing more', async () => {
     await resetSchema(db);
-    expect(await migrate(db)).toEqual(['0001_events.sql']);
-    expect(await tableNames(db)).toEqual(['events', 'schema_migrations']);
-    const { rows } = await db.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_migrations');
-    expect(rows).toEqual([{ name: '0001_events.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    const files = (await readdir(MIGRATIONS_DIR)).filter((n) => n.endsWith('.sql')).sort();
+    expect(files[0]).toBe('0001_events.sql');
+    expect(await migrate(db)).toEqual(files);
+    expect(await tableNames(db)).toEqual(expect.arrayContaining(['events', 'schema_migrations', 'queue_rollups', 'agent_rollups', 'checkpoints']));
+    const { rows } = await db.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_migrations ORDER BY name');
+    expect(rows).toEqual(files.map((name) => ({ name, checksum: expect.stringMatching(/^[0-9a-f]{64}$/) })));
     expect(await migrate(db)).toEqual([]);
   });
 
