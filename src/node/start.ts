@@ -143,6 +143,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Hu
         if (!replayed) appendTimes.applied(record);
       },
     });
+    // Ticks must not move engines to the wall clock before replayed records are placed at their times.
+    live.holdTime(followed.replayed);
     const updates$: Observable<HubUpdate> = live.run(followed.batches$).pipe(
       map((update) => appendTimes.stamp(update)),
       share(),
