@@ -214,6 +214,12 @@ async function latency(node: HubNode): Promise<LatencyResult> {
   const seenAt: number[] = [];
   let frame: UpdateFrame | undefined;
   let waiter: (() => void) | undefined;
+  let lastFrameAt = performance.now();
+  let nextFrame: (() => void) | undefined;
+  sub.onChange(() => {
+    lastFrameAt = performance.now();
+    nextFrame?.();
+  });
   sub.onChange((f) => {
     frame = f;
     const now = performance.now();
@@ -239,10 +245,17 @@ async function latency(node: HubNode): Promise<LatencyResult> {
   await seen(sentAt.length);
   const steady = seenAt.map((t, k) => t - (sentAt[k] as number));
 
-  // (b) One event after a quiet period, at a random phase against the engine's 1 s tick.
+  // (b) One event after a quiet period: the topic has had no frame at all (time-driven ones
+  // included: waiting contacts refresh oldestWaitSec every second) for at least the update
+  // interval. Wait for a frame, then post 300-700 ms later, before the next 1 s refresh.
   const quiet: number[] = [];
   for (let i = 0; i < QUIET_SAMPLES; i++) {
-    await sleep(400 + Math.random() * 600);
+    await new Promise<void>((resolve) => {
+      nextFrame = resolve;
+      setTimeout(resolve, 1500);
+    });
+    nextFrame = undefined;
+    await sleep(Math.max(0, lastFrameAt + 300 + Math.random() * 400 - performance.now()));
     const k = sentAt.length + 1;
     sentAt.push(performance.now());
     await post();

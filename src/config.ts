@@ -125,6 +125,10 @@ const envSchema = z
     REDIS_PREFIX: raw.transform((v) => v ?? 'ph:'),
     SLOW_CLIENT_BUFFER_BYTES: int(1024, 1024 * MiB, 4 * MiB),
     NODE_ID: raw,
+    EVENTS_RETENTION_DAYS: int(1, 3650, 90),
+    CHECKPOINT_INTERVAL_MS: int(1000, 24 * 3600_000, 300_000),
+    ROLLUP_INTERVAL_MS: int(1000, 300_000, 30_000),
+    ROLLUP_MAX_BACKLOG_ROWS: int(1000, 100_000_000, 1_000_000),
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET !== undefined && env.JWT_PUBLIC_KEY !== undefined) {
@@ -155,6 +159,10 @@ const envSchema = z
     redisPrefix: env.REDIS_PREFIX,
     slowClientBufferBytes: env.SLOW_CLIENT_BUFFER_BYTES,
     nodeId: env.NODE_ID ?? `${hostname()}-${process.pid}`,
+    eventsRetentionDays: env.EVENTS_RETENTION_DAYS,
+    checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
+    rollupIntervalMs: env.ROLLUP_INTERVAL_MS,
+    rollupMaxBacklogRows: env.ROLLUP_MAX_BACKLOG_ROWS,
   }));
 
 export type JwtKey =

@@ -264,7 +264,8 @@ export class LiveEngine {
     const out: RollupBatch = { queues: [], agents: [] };
     const now = this.now();
     for (const e of this.engines.values()) {
-      e.advance(now);
+      // During a replay an engine's time is its records' time: collect at that time.
+      if (!this.timeHeld) e.advance(now);
       const b = e.collectRollups();
       for (const r of b.queues) out.queues.push(r);
       for (const r of b.agents) out.agents.push(r);

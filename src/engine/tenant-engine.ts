@@ -185,6 +185,13 @@ export class TenantEngine {
     return this.contacts.size;
   }
 
+  /** Each agent's current skills (history filters agents and counts occupancy as the live board does). */
+  agentSkills(): Map<string, readonly string[]> {
+    const out = new Map<string, readonly string[]>();
+    for (const a of this.agents.values()) out.set(a.id, a.skills);
+    return out;
+  }
+
   /** Replaces the settings: queue settings apply to contributions from now on; a new timezone restarts today. */
   setSettings(settings: TenantSettings): void {
     this.settings = settings;

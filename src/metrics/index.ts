@@ -30,6 +30,12 @@ export interface Metrics {
   /** From an event's append to the update frame that carries its effect. */
   updateLatencySeconds: Histogram;
   engineEventsApplied: Counter;
+  /** Interval rollups: rows waiting for the database, rows written, rows given up. */
+  rollupBacklogRows: Gauge;
+  rollupRowsWritten: Counter;
+  rollupRowsDropped: Counter;
+  checkpointsSaved: Counter;
+  checkpointFailures: Counter;
 }
 
 export interface MetricsOptions {
@@ -72,6 +78,23 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     engineEventsApplied: new Counter({
       name: 'ph_engine_events_applied_total',
       help: 'Events applied by this node\'s engine',
+      registers,
+    }),
+    rollupBacklogRows: new Gauge({
+      name: 'ph_rollup_backlog_rows',
+      help: 'Interval rollup rows waiting to be written (the database is away or slow)',
+      registers,
+    }),
+    rollupRowsWritten: new Counter({ name: 'ph_rollup_rows_written_total', help: 'Interval rollup rows upserted', registers }),
+    rollupRowsDropped: new Counter({
+      name: 'ph_rollup_rows_dropped_total',
+      help: 'Interval rollup rows given up because the backlog passed its limit',
+      registers,
+    }),
+    checkpointsSaved: new Counter({ name: 'ph_checkpoints_saved_total', help: 'Tenant checkpoints saved', registers }),
+    checkpointFailures: new Counter({
+      name: 'ph_checkpoint_failures_total',
+      help: 'Checkpoint rounds that could not be saved (retried at the next round)',
       registers,
     }),
   };

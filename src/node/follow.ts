@@ -13,8 +13,10 @@ export interface ReplayStats {
 }
 
 export interface FollowedLog {
-  /** Every record of the log as an engine batch; subscribe once (through `LiveEngine.run`). */
+  /** Every record of the log after `from` as an engine batch; subscribe once (through `LiveEngine.run`). */
   batches$: Observable<EventBatch>;
+  /** The cursor after the last record passed on (what a checkpoint of the engine includes). */
+  cursor(): string | undefined;
   /** Resolves once every record up to the head has been passed on; rejects if the read fails first. */
   replayed: Promise<ReplayStats>;
 }
@@ -23,19 +25,21 @@ export interface FollowOptions {
   log: Pick<EventLog, 'read'>;
   /** `log.head()` at start-up: where replay ends. */
   head: string;
+  /** Where to start (exclusive): a checkpoint's cursor; default the start of the log. */
+  from?: string;
   /** Told of each record as it goes to the engine, and whether it was replayed. */
   onRecord?: (record: LogRecord, replayed: boolean) => void;
 }
 
-export function followLog({ log, head, onRecord }: FollowOptions): FollowedLog {
-  let cursor: string | undefined;
-  let replaying = !cursorReached(undefined, head);
+export function followLog({ log, head, from, onRecord }: FollowOptions): FollowedLog {
+  let cursor: string | undefined = from;
+  let replaying = !cursorReached(from, head);
   const stats: ReplayStats = { records: 0, events: 0 };
   let settle!: { resolve: (stats: ReplayStats) => void; reject: (err: unknown) => void };
   const replayed = new Promise<ReplayStats>((resolve, reject) => (settle = { resolve, reject }));
   if (!replaying) settle.resolve(stats);
 
-  const batches$ = log.read().pipe(
+  const batches$ = log.read(from).pipe(
     map((record): EventBatch => {
       // Per partition: a record at or before the head was appended before this node started.
       const old = replaying && cursorReached(head, record.position);
@@ -59,5 +63,5 @@ export function followLog({ log, head, onRecord }: FollowOptions): FollowedLog {
       },
     }),
   );
-  return { batches$, replayed };
+  return { batches$, replayed, cursor: () => cursor };
 }

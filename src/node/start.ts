@@ -19,6 +19,7 @@ import { migrate, openDb, type Db } from '../store/index.js';
 import { followLog, type ReplayStats } from './follow.js';
 import { AppendLag } from './lag.js';
 import { AppendTimes } from './latency.js';
+import { openStores, restoreCheckpoints, startPersistence } from './persistence.js';
 
 export interface NodeDeps {
   /** Time for ingest checks, tokens, the engine and the log's append times. Default: the system's. */
@@ -125,11 +126,17 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Hu
     });
     closers.push(() => log.close());
 
+    const stores = await openStores(db, clock);
     const live = new LiveEngine({
       scheduler: schedulerOf(clock),
       updateIntervalMs: config.updateIntervalMs,
-      tenantOptions: () => ({ latenessMs: config.latenessMs }),
+      tenantOptions: (tenant) => {
+        const settings = stores.tenantSettings.get(tenant);
+        return { latenessMs: config.latenessMs, ...(settings === undefined ? {} : { settings }) };
+      },
     });
+    // A checkpoint round, if any, spares replaying the log before it.
+    const from = await restoreCheckpoints(stores, live, logger);
     const lag = new AppendLag(metrics.logLagEvents);
     const appendTimes = new AppendTimes(clock);
     const head = await log.head();
@@ -137,7 +144,9 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Hu
     const followed = followLog({
       log,
       head,
+      ...(from === undefined ? {} : { from }),
       onRecord: (record, replayed) => {
+        persistence.onRecord(record.appendedAt, replayed);
         metrics.engineEventsApplied.inc(record.events.length);
         lag.applied(record.position);
         if (!replayed) appendTimes.applied(record);
@@ -145,6 +154,17 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Hu
     });
     // Ticks must not move engines to the wall clock before replayed records are placed at their times.
     live.holdTime(followed.replayed);
+    const persistence = startPersistence({
+      config,
+      db,
+      live,
+      stores,
+      clock,
+      logger,
+      metrics,
+      eventsAreTheLog: log.kind === 'postgres',
+      cursor: () => followed.cursor(),
+    });
     const updates$: Observable<HubUpdate> = live.run(followed.batches$).pipe(
       map((update) => appendTimes.stamp(update)),
       share(),
@@ -158,6 +178,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Hu
       },
     });
     closers.push(async () => engine.unsubscribe());
+    // Runs before the engine stops and the database closes: last rollups and a last checkpoint round.
+    closers.push(() => persistence.stop());
     const replayed = await followed.replayed;
     logger.info({ ...replayed, head, ms: clock.now() - started }, 'event log replayed');
 
@@ -171,6 +193,13 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Hu
       limits: config,
       rateLimiter: createRateLimiter({ ratePerSec: config.ingestRatePerSec, burst: config.ingestBurst, clock }),
       onAppended: (_tenant, result) => lag.appended(result),
+      store: {
+        db,
+        settings: stores.settings,
+        reports: stores.reports,
+        clock,
+        agentSkills: (tenant) => live.tenant(tenant).agentSkills(),
+      },
       readiness: {
         log: () => log.ping(),
         db: async () => {

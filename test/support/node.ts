@@ -160,8 +160,12 @@ export interface TestHub {
   /** GET /v1/snapshot with a supervisor token of `tenant`. */
   snapshot(tenant: string, query?: string): Promise<Answer>;
   stop(): Promise<void>;
-  /** Stops this node and starts a new one on the same storage, clock and settings. */
-  restart(): Promise<void>;
+  /**
+   * Stops this node and starts a new one on the same storage, clock and settings. The stop saves
+   * a checkpoint round, so the new node resumes from it; `withoutCheckpoints` deletes them first,
+   * so the new node replays the whole log.
+   */
+  restart(options?: { withoutCheckpoints?: boolean }): Promise<void>;
 }
 
 export interface TestHubOptions {
@@ -248,8 +252,13 @@ export async function startTestHub(storage: TestStorage, options: TestHubOptions
     },
     snapshot: (tenant, query = '') => hub.request('GET', `/v1/snapshot${query}`, { token: hub.token({ tenant, role: 'supervisor' }) }),
     stop: () => node.stop('test over'),
-    async restart() {
+    async restart({ withoutCheckpoints = false } = {}) {
       await node.stop('restart');
+      if (withoutCheckpoints) {
+        const db = storage.db ?? (await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+        await db.query('DELETE FROM checkpoints');
+        if (storage.db === undefined) await db.close();
+      }
       node = await start();
     },
   };
