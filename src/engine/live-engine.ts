@@ -7,7 +7,8 @@ import {
   mergeMap,
   Observable,
   share,
-  throttleTime,
+  throttle,
+  timer,
   type SchedulerLike,
 } from 'rxjs';
 import type { HubEvent } from '../events/index.js';
@@ -55,6 +56,11 @@ export interface LiveEngineOptions {
   tickMs?: number;
   /** At most one update per view per interval; the first after a quiet period goes at once (default 250 ms). */
   updateIntervalMs?: number;
+  /**
+   * Most of the engine's time that refreshing views may take (default 0.2): past it the
+   * conflation interval stretches. See `conflationMs`.
+   */
+  viewBudget?: number;
   /** Per-tenant engine options (settings, lateness). */
   tenantOptions?: (tenant: string) => Omit<TenantEngineOptions, 'tenant' | 'now'>;
 }
@@ -97,12 +103,27 @@ export class LiveEngine {
   private readonly updateIntervalMs: number;
   private readonly tenantOptions: LiveEngineOptions['tenantOptions'];
   private timeHeld = false;
+  /** Recent cost (ms, moving average) of refreshing each tenant's views. */
+  private readonly refreshCostMs = new Map<string, number>();
+  private readonly viewBudget: number;
 
   constructor(opts: LiveEngineOptions = {}) {
     this.scheduler = opts.scheduler ?? asyncScheduler;
     this.tickMs = opts.tickMs ?? 1000;
     this.updateIntervalMs = opts.updateIntervalMs ?? 250;
     this.tenantOptions = opts.tenantOptions;
+    this.viewBudget = opts.viewBudget ?? 0.2;
+  }
+
+  /**
+   * The conflation interval: `updateIntervalMs`, stretched when refreshing every tenant's views
+   * that often would take more than `viewBudget` of the engine's time (a backlog, a replay, a
+   * burst): updates stay whole and current, only less frequent, and events are applied first.
+   */
+  conflationMs(): number {
+    let total = 0;
+    for (const ms of this.refreshCostMs.values()) total += ms;
+    return Math.max(this.updateIntervalMs, Math.ceil(total / this.viewBudget));
   }
 
   now(): number {
@@ -177,7 +198,7 @@ export class LiveEngine {
     return merge(applied$, ticks$).pipe(
       groupBy((tenant) => tenant),
       mergeMap((g) =>
-        g.pipe(throttleTime(this.updateIntervalMs, this.scheduler, { leading: true, trailing: true })),
+        g.pipe(throttle(() => timer(this.conflationMs(), this.scheduler), { leading: true, trailing: true })),
       ),
       mergeMap((tenant) => this.refresh(tenant)),
       filter((u) => u.changes.length > 0),
@@ -283,8 +304,19 @@ export class LiveEngine {
   private refresh(tenant: string): ViewUpdate[] {
     const byKey = this.views.get(tenant);
     const e = this.engines.get(tenant);
-    if (!byKey || !e) return [];
-    e.advance(this.now());
+    if (!byKey || !e) {
+      this.refreshCostMs.delete(tenant);
+      return [];
+    }
+    const started = performance.now();
+    const out = this.refreshViews(tenant, e, byKey);
+    const cost = performance.now() - started;
+    this.refreshCostMs.set(tenant, 0.8 * (this.refreshCostMs.get(tenant) ?? cost) + 0.2 * cost);
+    return out;
+  }
+
+  private refreshViews(tenant: string, e: TenantEngine, byKey: Map<string, View>): ViewUpdate[] {
+    if (!this.timeHeld) e.advance(this.now());
     const out: ViewUpdate[] = [];
     for (const v of byKey.values()) {
       if (v.builtVersion === e.version && v.builtAt === e.now) continue;
