@@ -15,7 +15,8 @@ const TENANT = 'northwind';
 
 ensureWebBuilt();
 mkdirSync(OUT, { recursive: true });
-const hub = await startE2eHub();
+// Rollups are handed over every 2 s (not 30 s), so the history view shows the minutes just played.
+const hub = await startE2eHub({ ROLLUP_INTERVAL_MS: '2000' });
 const browser = await launchChromium();
 const saved: string[] = [];
 

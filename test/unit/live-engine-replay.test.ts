@@ -10,7 +10,7 @@ const HOUR = 3_600_000;
 async function replayAndRun(replayed: Promise<unknown>): Promise<LiveEngine> {
   const test = new TestScheduler((a, b) => expect(a).toEqual(b));
   const live = new LiveEngine({
-    scheduler: { now: () => T0 + test.now(), schedule: (work, delay, state) => test.schedule(work, delay, state) },
+    scheduler: { now: () => T0 + test.now(), schedule: test.schedule.bind(test) },
     tickMs: 1000,
   });
   live.holdTime(replayed);
