@@ -1,5 +1,6 @@
 /** Token verification: signature, algorithm, expiry, issuer/audience, then claims. */
-import { createPublicKey } from 'node:crypto';
+import { Buffer } from 'node:buffer';
+import { createPublicKey, createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { claimsSchema, type Principal } from './claims.js';
 import { asymmetricAlgorithm } from './keys.js';
@@ -89,7 +90,8 @@ function fromJwtError(err: unknown): AuthError {
 /** Builds `verify(token)`, which returns the caller's principal or throws an `AuthError`. */
 export function createVerifier(options: VerifierOptions): Verify {
   const algorithms = allowedAlgorithms(options);
-  const key = options.secret ?? options.publicKey ?? '';
+  // Key objects made once: with a string, jsonwebtoken parses the key on every verification.
+  const key = options.secret !== undefined ? createSecretKey(Buffer.from(options.secret, 'utf8')) : createPublicKey(options.publicKey ?? '');
   const { issuer, audience, clock } = options;
 
   return (token) => {
