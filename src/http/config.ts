@@ -5,7 +5,7 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { canAdmin, canReadHistory, canSeeQueue, type Principal } from '../auth/index.js';
+import { canAdmin, canReadHistory, canReadLive, canSeeQueue, type Principal } from '../auth/index.js';
 import type { SettingsStore } from '../store/index.js';
 import { methodNotAllowed } from './errors.js';
 import { asCaller, checkFirst, forbidden, invalid, jsonBody, parseOrRefuse, timezoneSchema } from './validate.js';
@@ -41,6 +41,11 @@ function reader(principal: Principal): void {
   if (!canReadHistory(principal)) throw forbidden(`role ${principal.role} may not read settings: use a supervisor or admin token`);
 }
 
+/** A queue's settings are what its live figures are judged by: whoever may read those may read them. */
+function queueReader(principal: Principal): void {
+  if (!canReadLive(principal)) throw forbidden(`role ${principal.role} may not read queue settings`);
+}
+
 function admin(p: Principal): void {
   if (!canAdmin(p)) throw forbidden(`role ${p.role} may not change settings: use an admin token`);
 }
@@ -69,7 +74,7 @@ export function configRoutes({ settings }: ConfigDeps): Router {
   router
     .route('/queues/:id')
     .get(
-      asCaller(reader, async (p, req, res) => {
+      asCaller(queueReader, async (p, req, res) => {
         res.json(await settings.getQueue(p.tenant, queueIdOf(req, p, 'read')));
       }),
     )

@@ -98,7 +98,7 @@ describe.each(['postgres', 'pglite'] as const)('settings on %s', (kind) => {
     expect(await notJson.json()).toMatchObject({ error: { code: 'invalid_json' } });
   });
 
-  it('lets admins write, supervisors read, and refuses the other roles', async () => {
+  it('lets admins write, supervisors read, live readers read queue settings, and refuses the other roles', async () => {
     const body = { timezone: 'UTC' };
     for (const role of ['supervisor', 'wallboard', 'agent', 'ingest'] as const) {
       const res = await app.send('PUT', '/v1/config/tenant', app.token({ tenant, role }), body);
@@ -107,8 +107,13 @@ describe.each(['postgres', 'pglite'] as const)('settings on %s', (kind) => {
     }
     for (const role of ['wallboard', 'agent', 'ingest'] as const) {
       expect((await app.get('/v1/config/tenant', app.token({ tenant, role }))).status).toBe(403);
-      expect((await app.get('/v1/config/queues/sales', app.token({ tenant, role }))).status).toBe(403);
     }
+    // A wallboard colours its tiles by the queue's target: it reads queue settings, as an agent
+    // does for the queues in its claim; ingest reads nothing.
+    expect((await app.get('/v1/config/queues/sales', app.token({ tenant, role: 'wallboard' }))).status).toBe(200);
+    expect((await app.get('/v1/config/queues/sales', app.token({ tenant, role: 'agent', queues: ['sales'] }))).status).toBe(200);
+    expect((await app.get('/v1/config/queues/sales', app.token({ tenant, role: 'agent', queues: ['support'] }))).status).toBe(403);
+    expect((await app.get('/v1/config/queues/sales', app.token({ tenant, role: 'ingest' }))).status).toBe(403);
     expect((await app.get('/v1/config/tenant', app.token({ tenant, role: 'supervisor' }))).status).toBe(200);
     expect((await app.get('/v1/config/tenant', 'not-a-token')).status).toBe(401);
   });
