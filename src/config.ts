@@ -125,7 +125,7 @@ const envSchema = z
     REDIS_PREFIX: raw.transform((v) => v ?? 'ph:'),
     SLOW_CLIENT_BUFFER_BYTES: int(1024, 1024 * MiB, 4 * MiB),
     NODE_ID: raw,
-    EVENTS_RETENTION_DAYS: int(1, 3650, 90),
+    EVENTS_RETENTION_DAYS: intOrUnset(1, 3650),
     CHECKPOINT_INTERVAL_MS: int(1000, 24 * 3600_000, 300_000),
     ROLLUP_INTERVAL_MS: int(1000, 300_000, 30_000),
     ROLLUP_MAX_BACKLOG_ROWS: int(1000, 100_000_000, 1_000_000),

@@ -166,9 +166,11 @@ export function startPersistence(o: PersistenceOptions): Persistence {
       saving ??= saveRound().finally(() => (saving = undefined));
     }),
   );
-  subscriptions.push(
-    startEventRetention({ db, retentionDays: config.eventsRetentionDays, clock, logger, keepUncheckpointed: o.eventsAreTheLog }),
-  );
+  // Unset: the archive keeps every event.
+  if (config.eventsRetentionDays !== undefined) {
+    const retentionDays = config.eventsRetentionDays;
+    subscriptions.push(startEventRetention({ db, retentionDays, clock, logger, keepUncheckpointed: o.eventsAreTheLog }));
+  }
 
   let nextReplayHandOver = -Infinity;
   return {

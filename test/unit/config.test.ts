@@ -50,7 +50,7 @@ describe('loadConfig', () => {
       redisPrefix: 'ph:',
       slowClientBufferBytes: 4 * 1024 * 1024,
       nodeId: `${hostname()}-${process.pid}`,
-      eventsRetentionDays: 90,
+      eventsRetentionDays: undefined,
       checkpointIntervalMs: 300_000,
       rollupIntervalMs: 30_000,
       rollupMaxBacklogRows: 1_000_000,
