@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser.js';
 import { startE2eHub } from '../test/support/e2e-hub.js';
-import { ensureWebBuilt } from '../test/support/web-build.js';
+import { ensureWebBuilt } from './web-build.js';
 
 const OUT = fileURLToPath(new URL('../docs/images/', import.meta.url));
 const TENANT = 'northwind';

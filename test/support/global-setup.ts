@@ -1,5 +1,5 @@
 /** Vitest global setup: the browser tests load the built pages from the hub. */
-import { ensureWebBuilt } from './web-build.js';
+import { ensureWebBuilt } from '../../scripts/web-build.js';
 
 export default function setup(): void {
   ensureWebBuilt();

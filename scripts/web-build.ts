@@ -1,13 +1,14 @@
 /**
  * Builds the wallboard and the console when their sources are newer than their builds, so that
- * `npm test` (and `npm run screenshots`) never serve a stale page and never need a manual build.
+ * `npm start`, `npm run demo`, `npm test` and `npm run screenshots` never serve a stale or
+ * missing page and never need a manual build.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SOURCES = ['client/shared', 'client/sdk/src', 'client/vite.shared.ts', 'src/protocol', 'package-lock.json'];
 
 function newest(path: string): number {
