@@ -8,47 +8,25 @@ export const ANSWERED_WITHIN_SEC = [10, 15, 20, 30, 45, 60, 90, 120, 180, 300] a
 /** Abandoned-wait histogram: abandoned with wait < N s, so short abandons can be recomputed. */
 export const ABANDONED_WITHIN_SEC = [3, 5, 10, 15, 20, 30, 60] as const;
 
-export interface QueueIntervalRow {
+/** The additive counters of a queue (SPEC §4), by name, as the live windows hold them. */
+export type QueueCounters = Record<keyof typeof Q, number>;
+/** The additive counters of an agent. */
+export type AgentCounters = Record<keyof typeof A, number>;
+
+export interface QueueIntervalRow extends QueueCounters {
   tenant: string;
   queueId: string;
   channel: Channel;
   intervalStart: number;
-  offered: number;
-  answered: number;
-  answeredInSl: number;
-  abandoned: number;
-  shortAbandoned: number;
-  flowedOut: number;
-  handled: number;
-  waitAnsweredMs: number;
-  waitAbandonedMs: number;
   maxWaitMs: number;
-  talkMs: number;
-  holdMs: number;
-  acwMs: number;
-  csatSum: number;
-  csatCount: number;
-  csatPositive: number;
   answeredWithin: number[];
   abandonedWithin: number[];
 }
 
-export interface AgentIntervalRow {
+export interface AgentIntervalRow extends AgentCounters, TimeByState {
   tenant: string;
   agentId: string;
   intervalStart: number;
-  handled: number;
-  talkMs: number;
-  holdMs: number;
-  acwMs: number;
-  csatSum: number;
-  csatCount: number;
-  csatPositive: number;
-  availableMs: number;
-  onContactMs: number;
-  acwTimeMs: number;
-  offlineMs: number;
-  auxMs: Record<string, number>;
 }
 
 export interface RollupBatch {
@@ -103,7 +81,6 @@ export class QueueInterval {
   }
 
   row(tenant: string): QueueIntervalRow {
-    const v = this.v;
     let maxWaitMs = 0;
     for (const w of this.waits) if (w > maxWaitMs) maxWaitMs = w;
     return {
@@ -111,22 +88,8 @@ export class QueueInterval {
       queueId: this.queueId,
       channel: this.channel,
       intervalStart: this.intervalStart,
-      offered: v[Q.offered]!,
-      answered: v[Q.answered]!,
-      answeredInSl: v[Q.answeredInSl]!,
-      abandoned: v[Q.abandoned]!,
-      shortAbandoned: v[Q.shortAbandoned]!,
-      flowedOut: v[Q.flowedOut]!,
-      handled: v[Q.handled]!,
-      waitAnsweredMs: v[Q.waitAnsweredMs]!,
-      waitAbandonedMs: v[Q.waitAbandonedMs]!,
+      ...named(this.v, Q),
       maxWaitMs,
-      talkMs: v[Q.talkMs]!,
-      holdMs: v[Q.holdMs]!,
-      acwMs: v[Q.acwMs]!,
-      csatSum: v[Q.csatSum]!,
-      csatCount: v[Q.csatCount]!,
-      csatPositive: v[Q.csatPositive]!,
       answeredWithin: [...this.answeredWithin],
       abandonedWithin: [...this.abandonedWithin],
     };
@@ -143,21 +106,15 @@ export class AgentInterval {
   }
 
   row(tenant: string, agentId: string, time: TimeByState): AgentIntervalRow {
-    const v = this.v;
-    return {
-      tenant,
-      agentId,
-      intervalStart: this.intervalStart,
-      handled: v[A.handled]!,
-      talkMs: v[A.talkMs]!,
-      holdMs: v[A.holdMs]!,
-      acwMs: v[A.acwMs]!,
-      csatSum: v[A.csatSum]!,
-      csatCount: v[A.csatCount]!,
-      csatPositive: v[A.csatPositive]!,
-      ...time,
-    };
+    return { tenant, agentId, intervalStart: this.intervalStart, ...named(this.v, A), ...time };
   }
+}
+
+/** Counters by name, read from a counter array through its layout (Q or A). */
+function named<K extends string>(values: ArrayLike<number>, layout: Readonly<Record<K, number>>): Record<K, number> {
+  const out = {} as Record<K, number>;
+  for (const k in layout) out[k] = values[layout[k]]!;
+  return out;
 }
 
 const CHANNEL_INDEX: Record<Channel, number> = { voice: 0, chat: 1, email: 2, messaging: 3, task: 4 };
