@@ -36,7 +36,7 @@ export const A = {
 export const AGENT_WIDTH = 7;
 
 /** The divisor of service level for a formula (SPEC §4). */
-export function slDenominator(f: SlFormula, answered: number, abandoned: number, shortAbandoned: number): number {
+function slDenominator(f: SlFormula, answered: number, abandoned: number, shortAbandoned: number): number {
   switch (f) {
     case 'excludeShortAbandons':
       return answered + abandoned - shortAbandoned;

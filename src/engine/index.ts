@@ -10,7 +10,6 @@ export {
 export { startOfLocalDay, startOfNextLocalDay, localDateKey, assertTimezone } from './local-day.js';
 export {
   LiveEngine,
-  ALL_QUEUES_VIEW,
   viewKey,
   topicValue,
   type EventBatch,
@@ -29,5 +28,5 @@ export {
   type RollupBatch,
   type TimeByState,
 } from './rollups.js';
-export { queueWindow, agentWindow, occupancy, slDenominator, Q, A, QUEUE_WIDTH, AGENT_WIDTH } from './counters.js';
-export { CHECKPOINT_VERSION, encodeCheckpoint, decodeCheckpoint, type TenantCheckpoint } from './checkpoint.js';
+export { queueWindow, agentWindow, occupancy, Q, A, QUEUE_WIDTH, AGENT_WIDTH } from './counters.js';
+export { encodeCheckpoint, decodeCheckpoint, type TenantCheckpoint } from './checkpoint.js';

@@ -66,7 +66,7 @@ export interface LiveEngineOptions {
 }
 
 /** The view of all queues; a `queues` claim gets a view of its own. */
-export const ALL_QUEUES_VIEW = '*';
+const ALL_QUEUES_VIEW = '*';
 
 export function viewKey(queues: readonly string[] | null): string {
   return queues === null ? ALL_QUEUES_VIEW : [...new Set(queues)].sort().join(',');

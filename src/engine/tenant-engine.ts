@@ -180,11 +180,6 @@ export class TenantEngine {
     return this.frame.now;
   }
 
-  /** Number of contacts held (for memory accounting and tests). */
-  get contactCount(): number {
-    return this.contacts.size;
-  }
-
   /** Each agent's current skills (history filters agents and counts occupancy as the live board does). */
   agentSkills(): Map<string, readonly string[]> {
     const out = new Map<string, readonly string[]>();
