@@ -8,7 +8,8 @@ function normalize(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalize);
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
+    // Keys sorted: JSON objects are unordered, and the text comparisons below must not see order.
+    for (const [key, v] of Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (v !== null) Object.defineProperty(out, key, { value: normalize(v), enumerable: true });
     }
     return out;
