@@ -5,12 +5,10 @@ import type { FrameDay } from './window-frame.js';
 import type { Channel } from '../events/index.js';
 
 /** Checkpoint format version: a node refuses a checkpoint of another version and replays the log instead. */
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
 
 export interface ContactState {
   fields: Record<string, unknown>;
-  /** Indices of the contact's activity marks in its agent's timeline. */
-  marks: number[];
 }
 
 export interface QueueIntervalState {

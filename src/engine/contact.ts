@@ -1,5 +1,4 @@
 import type { Channel, HubEvent } from '../events/index.js';
-import type { ActivityMark } from './agent-timeline.js';
 
 export type ContactEvent = Exclude<HubEvent, { type: 'agent.status' }>;
 export type LeaveKind = 'contact.answered' | 'contact.abandoned' | 'contact.dequeued';
@@ -63,13 +62,12 @@ export class Contact implements RatingHolder {
   ratedChannel: Channel = 'voice';
   ratedAgent: string | null = null;
   csat = 0;
-  /** Applied agent activity: the agent, its interval bounds (NaN: open) and the marks placed. */
+  /** Applied agent activity: the agent and its interval bounds (NaN: open); they determine the marks placed. */
   activityAgent: string | null = null;
   onStart = NaN;
   onEnd = NaN;
   acwOn = false;
   acwEnd = NaN;
-  marks: ActivityMark[] = [];
   /** Queue it waits in, and agent it is open with (on contact or in acw). */
   waitingIn: string | null = null;
   openWith: string | null = null;

@@ -11,7 +11,7 @@ import type {
   WindowName,
 } from '../protocol/index.js';
 import { WINDOW_NAMES } from '../protocol/index.js';
-import { AgentTimeline, type ActivityMark } from './agent-timeline.js';
+import { AgentTimeline } from './agent-timeline.js';
 import { Contact, ReleasedContact, type ContactEvent, type RatingHolder } from './contact.js';
 import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, agentWindow, occupancy, queueWindow } from './counters.js';
 import { CounterSeries } from './counter-series.js';
@@ -133,8 +133,35 @@ function emptyCounts(): AgentCounts {
 const MAINTENANCE_SEC = 300;
 
 
-function sameMark(a: ActivityMark, b: ActivityMark): boolean {
-  return a.t === b.t && a.onContact === b.onContact && a.acw === b.acw;
+/** Scratch for a contact's activity marks as (t, onContact change, acw change) triples: placed, and wanted now. */
+const PLACED = new Float64Array(12);
+const WANTED = new Float64Array(12);
+
+function sameMark(a: Float64Array, b: Float64Array, k: number): boolean {
+  return a[3 * k] === b[3 * k] && a[3 * k + 1] === b[3 * k + 1] && a[3 * k + 2] === b[3 * k + 2];
+}
+
+/**
+ * The marks an answered contact places on its agent's timeline (NaN end: still open), written
+ * into `out`; returns how many. An interval that ends at or before its start is empty and places
+ * none.
+ */
+function activityMarks(onStart: number, onEnd: number, acwOn: boolean, acwEnd: number, out: Float64Array): number {
+  let n = 0;
+  if (Number.isNaN(onEnd)) n = putMark(out, n, onStart, 1, 0);
+  else if (onEnd > onStart) n = putMark(out, putMark(out, n, onStart, 1, 0), onEnd, -1, 0);
+  if (acwOn) {
+    if (Number.isNaN(acwEnd)) n = putMark(out, n, onEnd, 0, 1);
+    else if (acwEnd > onEnd) n = putMark(out, putMark(out, n, onEnd, 0, 1), acwEnd, 0, -1);
+  }
+  return n;
+}
+
+function putMark(out: Float64Array, n: number, t: number, onContact: number, acw: number): number {
+  out[3 * n] = t;
+  out[3 * n + 1] = onContact;
+  out[3 * n + 2] = acw;
+  return n + 1;
 }
 
 /**
@@ -278,11 +305,7 @@ export class TenantEngine {
       });
     }
     const contacts: [string, ContactState][] = [];
-    for (const c of this.contacts.values()) {
-      const { marks, ...fields } = c;
-      const tl = c.activityAgent === null ? null : this.agents.get(c.activityAgent)?.timeline;
-      contacts.push([c.id, { fields, marks: tl ? marks.map((m) => tl.activityIndex(m)) : [] }]);
-    }
+    for (const c of this.contacts.values()) contacts.push([c.id, { fields: { ...c } }]);
     const queues: QueueStateSaved[] = [];
     for (const q of this.queues.values()) {
       const ivs = [...q.intervals.values()];
@@ -369,10 +392,7 @@ export class TenantEngine {
       e.agents.set(a.id, a);
     }
     for (const [id, st] of cp.contacts) {
-      const c = Object.assign(new Contact(id), st.fields);
-      const tl = c.activityAgent === null ? null : e.agents.get(c.activityAgent)?.timeline;
-      c.marks = tl ? st.marks.map((i) => tl.activityAt(i)).filter((m): m is ActivityMark => m !== undefined) : [];
-      e.contacts.set(id, c);
+      e.contacts.set(id, Object.assign(new Contact(id), st.fields));
     }
     for (const a of cp.agents) {
       const rec = e.agents.get(a.id)!;
@@ -565,41 +585,27 @@ export class TenantEngine {
       c.acwOn === acwOn &&
       Object.is(c.acwEnd, acwEnd);
     if (!same) {
-      // An interval that ends at or before its start is empty and places no marks.
-      const want: ActivityMark[] = [];
-      if (agentId !== null) {
-        if (Number.isNaN(onEnd)) want.push({ t: onStart, onContact: 1, acw: 0 });
-        else if (onEnd > onStart) want.push({ t: onStart, onContact: 1, acw: 0 }, { t: onEnd, onContact: -1, acw: 0 });
-        if (acwOn) {
-          if (Number.isNaN(acwEnd)) want.push({ t: onEnd, onContact: 0, acw: 1 });
-          else if (acwEnd > onEnd) want.push({ t: onEnd, onContact: 0, acw: 1 }, { t: acwEnd, onContact: 0, acw: -1 });
-        }
-      }
+      const had = c.activityAgent === null ? 0 : activityMarks(c.onStart, c.onEnd, c.acwOn, c.acwEnd, PLACED);
+      const want = agentId === null ? 0 : activityMarks(onStart, onEnd, acwOn, acwEnd, WANTED);
       if (c.activityAgent !== null && c.activityAgent === agentId) {
         // Same agent: keep the marks that stay, so the timeline rebuilds only from the first change.
-        const old = c.marks;
         let k = 0;
-        while (k < old.length && k < want.length && sameMark(old[k]!, want[k]!)) k++;
-        const a = this.agent(agentId);
-        if (k < old.length) a.timeline.removeActivity(old.splice(k));
-        if (k < want.length) {
-          const added = want.slice(k);
-          a.timeline.addActivity(added);
-          for (const m of added) old.push(m);
-        }
+        while (k < had && k < want && sameMark(PLACED, WANTED, k)) k++;
+        const tl = this.agent(agentId).timeline;
+        for (let m = k; m < had; m++) tl.removeActivity(PLACED[3 * m]!, PLACED[3 * m + 1]!, PLACED[3 * m + 2]!);
+        for (let m = k; m < want; m++) tl.addActivity(WANTED[3 * m]!, WANTED[3 * m + 1]!, WANTED[3 * m + 2]!);
       } else {
         if (c.activityAgent !== null) {
           const a = this.agent(c.activityAgent);
-          a.timeline.removeActivity(c.marks);
+          for (let m = 0; m < had; m++) a.timeline.removeActivity(PLACED[3 * m]!, PLACED[3 * m + 1]!, PLACED[3 * m + 2]!);
           a.contacts--;
           this.forgetIfVacant(a);
         }
         if (agentId !== null) {
           const a = this.agent(agentId);
-          a.timeline.addActivity(want);
+          for (let m = 0; m < want; m++) a.timeline.addActivity(WANTED[3 * m]!, WANTED[3 * m + 1]!, WANTED[3 * m + 2]!);
           a.contacts++;
         }
-        c.marks = want;
       }
       c.activityAgent = agentId;
       c.onStart = onStart;
