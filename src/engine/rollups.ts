@@ -54,6 +54,8 @@ export class QueueInterval {
   readonly abandonedWithin: number[] = new Array<number>(ABANDONED_WITHIN_SEC.length).fill(0);
   /** Waits of the contacts that left the queue in the interval (maximum with retraction). */
   readonly waits: number[] = [];
+  /** Changed since the last collection (queued for it). */
+  changed = false;
   constructor(
     readonly queueId: string,
     readonly channel: Channel,
@@ -99,6 +101,8 @@ export class QueueInterval {
 /** One agent × interval: handled and rating counters (time in state comes from the timeline). */
 export class AgentInterval {
   readonly v: number[] = new Array<number>(AGENT_WIDTH).fill(0);
+  /** Changed since the last collection. */
+  changed = false;
   constructor(readonly intervalStart: number) {}
 
   inc(field: number, delta: number): void {

@@ -87,6 +87,8 @@ class QueueState {
   skilled = 0;
   /** Rollup intervals by queueIntervalKey (channel × interval start). */
   readonly intervals = new Map<number, QueueInterval>();
+  /** The interval a contribution went to last: most go to the current one. */
+  lastInterval: QueueInterval | null = null;
   constructor(
     readonly id: string,
     public settings: QueueSettings,
@@ -105,9 +107,9 @@ class AgentRecord {
   teamKey: EventKey | null = null;
   skills: string[] = [];
   skillsKey: EventKey | null = null;
-  /** Rollup intervals by start; those changed since the last collection; those ever handed over. */
+  /** Rollup intervals by start (the last one used first), and the starts of those ever handed over. */
   readonly intervals = new Map<number, AgentInterval>();
-  readonly changedIntervals = new Set<number>();
+  lastInterval: AgentInterval | null = null;
   readonly writtenIntervals = new Set<number>();
   /** Bumped by every change to the agent; a view built at the same version and second is reused. */
   version = 0;
@@ -186,7 +188,8 @@ export class TenantEngine {
   private readonly ratingWindowMs: number;
   private releaseHead = 0;
   private lastFoldSec = 0;
-  private readonly changedQueueIntervals = new Set<QueueInterval>();
+  /** Queue intervals changed since the last collection (each flagged `changed`). */
+  private readonly changedQueueIntervals: QueueInterval[] = [];
   private lastCollectAt: number;
   /** Bumped by every change of state, so views can tell when they must be rebuilt. */
   version = 0;
@@ -300,7 +303,7 @@ export class TenantEngine {
         series: a.series.save(),
         open: [...a.open].map((c) => c.id),
         intervals: [...a.intervals.values()].map((iv) => ({ start: iv.intervalStart, v: [...iv.v] })),
-        changedIntervals: [...a.changedIntervals],
+        changedIntervals: [...a.intervals.values()].filter((iv) => iv.changed).map((iv) => iv.intervalStart),
         writtenIntervals: [...a.writtenIntervals],
       });
     }
@@ -323,7 +326,7 @@ export class TenantEngine {
           abandonedWithin: [...iv.abandonedWithin],
           waits: [...iv.waits],
         })),
-        changed: ivs.flatMap((iv, i) => (this.changedQueueIntervals.has(iv) ? [i] : [])),
+        changed: ivs.flatMap((iv, i) => (iv.changed ? [i] : [])),
       });
     }
     return {
@@ -387,7 +390,7 @@ export class TenantEngine {
         r.v.splice(0, r.v.length, ...iv.v);
         a.intervals.set(iv.start, r);
       }
-      for (const s of st.changedIntervals) a.changedIntervals.add(s);
+      for (const s of st.changedIntervals) a.intervals.get(s)!.changed = true;
       for (const s of st.writtenIntervals) a.writtenIntervals.add(s);
       e.agents.set(a.id, a);
     }
@@ -416,7 +419,10 @@ export class TenantEngine {
         r.abandonedWithin.splice(0, r.abandonedWithin.length, ...iv.abandonedWithin);
         r.waits.push(...iv.waits);
         q.intervals.set(queueIntervalKey(iv.start, iv.channel), r);
-        if (st.changed.includes(i)) e.changedQueueIntervals.add(r);
+        if (st.changed.includes(i)) {
+          r.changed = true;
+          e.changedQueueIntervals.push(r);
+        }
       });
       e.queues.set(st.id, q);
     }
@@ -680,24 +686,35 @@ export class TenantEngine {
 
   private queueInterval(q: QueueState, channel: Channel, t: number): QueueInterval {
     const start = intervalOf(t);
-    const key = queueIntervalKey(start, channel);
-    let iv = q.intervals.get(key);
-    if (!iv) {
-      iv = new QueueInterval(q.id, channel, start);
-      q.intervals.set(key, iv);
+    let iv = q.lastInterval;
+    if (iv === null || iv.intervalStart !== start || iv.channel !== channel) {
+      const key = queueIntervalKey(start, channel);
+      iv = q.intervals.get(key) ?? null;
+      if (iv === null) {
+        iv = new QueueInterval(q.id, channel, start);
+        q.intervals.set(key, iv);
+      }
+      q.lastInterval = iv;
     }
-    this.changedQueueIntervals.add(iv);
+    if (!iv.changed) {
+      iv.changed = true;
+      this.changedQueueIntervals.push(iv);
+    }
     return iv;
   }
 
   private agentInterval(a: AgentRecord, t: number): AgentInterval {
     const start = intervalOf(t);
-    let iv = a.intervals.get(start);
-    if (!iv) {
-      iv = new AgentInterval(start);
-      a.intervals.set(start, iv);
+    let iv = a.lastInterval;
+    if (iv === null || iv.intervalStart !== start) {
+      iv = a.intervals.get(start) ?? null;
+      if (iv === null) {
+        iv = new AgentInterval(start);
+        a.intervals.set(start, iv);
+      }
+      a.lastInterval = iv;
     }
-    a.changedIntervals.add(start);
+    iv.changed = true;
     return iv;
   }
 
@@ -709,15 +726,20 @@ export class TenantEngine {
   collectRollups(): RollupBatch {
     const now = this.frame.now;
     const queues: QueueIntervalRow[] = [];
-    for (const iv of this.changedQueueIntervals) queues.push(iv.row(this.tenant));
-    this.changedQueueIntervals.clear();
+    for (const iv of this.changedQueueIntervals) {
+      queues.push(iv.row(this.tenant));
+      iv.changed = false;
+    }
+    this.changedQueueIntervals.length = 0;
     const agents: AgentIntervalRow[] = [];
     const floor = now - this.latenessMs - INTERVAL_MS;
     for (const a of this.agents.values()) {
       // Time in state moved from the earliest changed mark, or since the last collection.
       const from = intervalOf(Math.max(Math.min(a.timeline.takeChangedFrom(), this.lastCollectAt), floor));
-      for (const start of a.changedIntervals) if (start < from) this.agentRow(a, start, now, agents);
-      a.changedIntervals.clear();
+      for (const iv of a.intervals.values()) {
+        if (iv.changed && iv.intervalStart < from) this.agentRow(a, iv.intervalStart, now, agents);
+        iv.changed = false;
+      }
       for (let start = from; start <= now; start += INTERVAL_MS) this.agentRow(a, start, now, agents);
     }
     this.lastCollectAt = now;
@@ -794,10 +816,12 @@ export class TenantEngine {
     // Intervals that ended before the lateness bound cannot change again once handed over.
     const settled = now - this.latenessMs - INTERVAL_MS;
     for (const q of this.queues.values()) {
-      for (const [key, iv] of q.intervals) if (iv.intervalStart < settled && !this.changedQueueIntervals.has(iv)) q.intervals.delete(key);
+      for (const [key, iv] of q.intervals) if (iv.intervalStart < settled && !iv.changed) q.intervals.delete(key);
+      if (q.lastInterval !== null && q.lastInterval.intervalStart < settled) q.lastInterval = null;
     }
     for (const a of this.agents.values()) {
-      for (const start of a.intervals.keys()) if (start < settled && !a.changedIntervals.has(start)) a.intervals.delete(start);
+      for (const [start, iv] of a.intervals) if (start < settled && !iv.changed) a.intervals.delete(start);
+      if (a.lastInterval !== null && a.lastInterval.intervalStart < settled) a.lastInterval = null;
       for (const start of a.writtenIntervals) if (start < settled) a.writtenIntervals.delete(start);
     }
   }
