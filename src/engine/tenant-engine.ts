@@ -181,6 +181,9 @@ export class TenantEngine {
   private readonly contacts = new Map<string, Contact>();
   private readonly queues = new Map<string, QueueState>();
   private readonly agents = new Map<string, AgentRecord>();
+  /** The queue and agent looked up last: one event's contributions mostly go to the same ones. */
+  private lastQueue: QueueState | null = null;
+  private lastAgent: AgentRecord | null = null;
   private readonly releaseQueue: { contact: Contact; at: number }[] = [];
   /** Released contacts kept for late ratings, by id and in release order. */
   private readonly released = new Map<string, ReleasedContact>();
@@ -430,6 +433,8 @@ export class TenantEngine {
       const c = e.contacts.get(cid);
       if (c) e.releaseQueue.push({ contact: c, at });
     }
+    // The constructor looked up the configured queues before they were replaced by the saved ones.
+    e.lastQueue = null;
     return e;
   }
 
@@ -759,20 +764,28 @@ export class TenantEngine {
   // ---- entities -----------------------------------------------------------------------------
 
   private queue(id: string): QueueState {
-    let q = this.queues.get(id);
-    if (!q) {
-      q = new QueueState(id, resolveQueueSettings(this.settings, id), new CounterSeries(QUEUE_WIDTH, this.frame));
-      this.queues.set(id, q);
+    let q = this.lastQueue;
+    if (q === null || q.id !== id) {
+      q = this.queues.get(id) ?? null;
+      if (q === null) {
+        q = new QueueState(id, resolveQueueSettings(this.settings, id), new CounterSeries(QUEUE_WIDTH, this.frame));
+        this.queues.set(id, q);
+      }
+      this.lastQueue = q;
     }
     return q;
   }
 
   /** The agent record, for a change: every mutation path comes through here and bumps its version. */
   private agent(id: string): AgentRecord {
-    let a = this.agents.get(id);
-    if (!a) {
-      a = new AgentRecord(id, new CounterSeries(AGENT_WIDTH, this.frame));
-      this.agents.set(id, a);
+    let a = this.lastAgent;
+    if (a === null || a.id !== id) {
+      a = this.agents.get(id) ?? null;
+      if (a === null) {
+        a = new AgentRecord(id, new CounterSeries(AGENT_WIDTH, this.frame));
+        this.agents.set(id, a);
+      }
+      this.lastAgent = a;
     }
     a.version++;
     return a;
@@ -780,7 +793,10 @@ export class TenantEngine {
 
   /** An agent known only through a contact that turned out not to be its own is forgotten. */
   private forgetIfVacant(a: AgentRecord): void {
-    if (a.contacts === 0 && !a.timeline.hasStatus()) this.agents.delete(a.id);
+    if (a.contacts === 0 && !a.timeline.hasStatus()) {
+      this.agents.delete(a.id);
+      if (this.lastAgent === a) this.lastAgent = null;
+    }
   }
 
   /** Releases finished contacts and old agent history that can no longer change a figure. */
