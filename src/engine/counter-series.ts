@@ -2,7 +2,16 @@ import type { WindowName } from '../protocol/index.js';
 import type { WindowFrame } from './window-frame.js';
 
 const COMPACT_AT = 64;
+/** Capacities (in buckets, and in wait entries) allocated on first use; they double when full. */
+const INITIAL_BUCKETS = 16;
+const INITIAL_WAITS = 16;
+/** Stands in for the arrays of a series that holds nothing yet (never written: capacity 0). */
+const NONE = new Float64Array(0);
 
+/**
+ * A series in a checkpoint: its retained buckets (seconds, `width` values each, the waits that
+ * left the queue in each second and their max), running sums and window cursors.
+ */
 export interface CounterSeriesState {
   secs: number[];
   vals: number[];
@@ -21,15 +30,26 @@ export interface CounterSeriesState {
  * the past that is still retained, so late events land where they belong. Buckets older than the
  * 60m window are released: late events cannot reach them (the lateness bound is shorter).
  *
- * Buckets are parallel flat arrays (seconds, values, waits) rather than objects, and each rolling
- * window keeps a cursor to its first bucket, so sliding costs only the seconds that leave it.
+ * Buckets live in typed arrays (seconds, values bucket-major, max wait) that double when full and
+ * are compacted in place, so a series allocates nothing in steady state; each rolling window keeps
+ * a cursor to its first bucket, so sliding costs only the seconds that leave it.
  */
 export class CounterSeries {
-  private secs: number[] = [];
-  private vals: number[] = [];
-  /** Waits of the contacts that left the queue in each second (for the non-additive maximum), and their max. */
-  private waits: (number[] | null)[] = [];
-  private bmax: number[] = [];
+  /** Buckets [0, n) in order of second, in arrays of `cap` buckets. */
+  private n = 0;
+  private cap = 0;
+  private secs = NONE;
+  private vals = NONE;
+  /** Largest wait of each bucket. */
+  private bmax = NONE;
+  /**
+   * Waits of the contacts that left the queue (for the non-additive maximum), as (second, wait)
+   * entries [0, wn) of the retained buckets, in no order; capacity `wcap`.
+   */
+  private wn = 0;
+  private wcap = 0;
+  private wsecs = NONE;
+  private wms = NONE;
   private readonly sums: Record<WindowName, Float64Array>;
   private readonly maxes: Record<WindowName, number> = { '15m': 0, '60m': 0, today: 0 };
   private readonly maxStale: Record<WindowName, boolean> = { '15m': false, '60m': false, today: false };
@@ -42,7 +62,7 @@ export class CounterSeries {
   private syncedTodaySec: number;
   private first15 = 0;
   private first60 = 0;
-  /** Target of `inc`: bucket index (-1: not retained) and which windows it lies in. */
+  /** Target of `inc`: offset of its bucket's values (-1: not retained) and which windows it lies in. */
   private cursor = -1;
   private in15 = false;
   private in60 = false;
@@ -61,12 +81,15 @@ export class CounterSeries {
 
   /** The series' state, for a checkpoint (plain data; shares nothing with the series). */
   save(): CounterSeriesState {
+    const n = this.n;
+    const waits: (number[] | null)[] = new Array<number[] | null>(n).fill(null);
+    for (let j = 0; j < this.wn; j++) (waits[this.indexOf(this.wsecs[j]!)] ??= []).push(this.wms[j]!);
     return {
-      secs: [...this.secs],
-      vals: [...this.vals],
-      waits: this.waits.map((w) => (w ? [...w] : null)),
-      bmax: [...this.bmax],
-      sums: { '15m': [...this.sums['15m']], '60m': [...this.sums['60m']], today: [...this.sums.today] },
+      secs: Array.from(this.secs.subarray(0, n)),
+      vals: Array.from(this.vals.subarray(0, n * this.width)),
+      waits,
+      bmax: Array.from(this.bmax.subarray(0, n)),
+      sums: { '15m': Array.from(this.sums['15m']), '60m': Array.from(this.sums['60m']), today: Array.from(this.sums.today) },
       maxes: { ...this.maxes },
       maxStale: { ...this.maxStale },
       releasedTodayMax: this.releasedTodayMax,
@@ -77,10 +100,15 @@ export class CounterSeries {
   /** A series from a checkpoint; it catches up with the frame on first use. */
   static restore(width: number, frame: WindowFrame, st: CounterSeriesState): CounterSeries {
     const s = new CounterSeries(width, frame);
-    s.secs = [...st.secs];
-    s.vals = [...st.vals];
-    s.waits = st.waits.map((w) => (w ? [...w] : null));
-    s.bmax = [...st.bmax];
+    const n = st.secs.length;
+    if (n > 0) {
+      s.growBuckets(n);
+      s.secs.set(st.secs);
+      s.vals.set(st.vals);
+      s.bmax.set(st.bmax);
+      s.n = n;
+    }
+    for (let k = 0; k < n; k++) for (const w of st.waits[k] ?? []) s.pushWait(st.secs[k]!, w);
     for (const w of ['15m', '60m', 'today'] as const) {
       s.sums[w].set(st.sums[w]);
       s.maxes[w] = st.maxes[w];
@@ -97,7 +125,8 @@ export class CounterSeries {
     this.sync();
     const sec = Math.floor(t / 1000);
     const f = this.frame;
-    this.cursor = this.bucket(sec, true);
+    const k = this.bucket(sec, true);
+    this.cursor = k < 0 ? -1 : k * this.width;
     this.in15 = sec >= f.start15;
     this.in60 = sec >= f.start60;
     this.inToday = sec >= f.todaySec;
@@ -106,7 +135,7 @@ export class CounterSeries {
 
   /** Adds `delta` to counter `field` at the time given to `at`. */
   inc(field: number, delta: number): this {
-    if (this.cursor >= 0) this.vals[this.cursor * this.width + field]! += delta;
+    if (this.cursor >= 0) this.vals[this.cursor + field]! += delta;
     if (this.in15) this.sums['15m'][field]! += delta;
     if (this.in60) this.sums['60m'][field]! += delta;
     if (this.inToday) this.sums.today[field]! += delta;
@@ -119,14 +148,13 @@ export class CounterSeries {
     const sec = Math.floor(t / 1000);
     const k = this.bucket(sec, sign > 0);
     if (k >= 0) {
-      const list = (this.waits[k] ??= []);
+      const bmax = this.bmax;
       if (sign > 0) {
-        list.push(waitMs);
-        if (waitMs > this.bmax[k]!) this.bmax[k] = waitMs;
+        this.pushWait(sec, waitMs);
+        if (waitMs > bmax[k]!) bmax[k] = waitMs;
       } else {
-        const i = list.indexOf(waitMs);
-        if (i >= 0) list.splice(i, 1);
-        if (waitMs >= this.bmax[k]!) this.bmax[k] = list.length === 0 ? 0 : Math.max(...list);
+        this.dropWait(sec, waitMs);
+        if (waitMs >= bmax[k]!) bmax[k] = this.maxWaitOf(sec);
       }
     }
     const f = this.frame;
@@ -147,7 +175,7 @@ export class CounterSeries {
       const from = w === '15m' ? this.first15 : w === '60m' ? this.first60 : this.indexOf(this.frame.todaySec);
       let m = w === 'today' ? this.releasedTodayMax : 0;
       const bmax = this.bmax;
-      for (let k = from; k < bmax.length; k++) if (bmax[k]! > m) m = bmax[k]!;
+      for (let k = from; k < this.n; k++) if (bmax[k]! > m) m = bmax[k]!;
       this.maxes[w] = m;
       this.maxStale[w] = false;
     }
@@ -174,28 +202,46 @@ export class CounterSeries {
       this.first60 = this.expire('60m', this.first60, f.start60);
       this.synced60 = f.start60;
     }
+    const width = this.width;
+    const vals = this.vals;
     if (f.todaySec !== this.syncedTodaySec) {
       // A new local day (or a new timezone): today is what the retained buckets hold since its start.
       this.syncedTodaySec = f.todaySec;
       const today = this.sums.today;
       today.fill(0);
       this.releasedTodayMax = 0;
-      for (let k = this.indexOf(f.todaySec); k < this.secs.length; k++) {
-        for (let i = 0; i < this.width; i++) today[i]! += this.vals[k * this.width + i]!;
+      for (let k = this.indexOf(f.todaySec); k < this.n; k++) {
+        for (let i = 0; i < width; i++) today[i]! += vals[k * width + i]!;
       }
       this.maxStale.today = true;
     }
-    // Buckets before the 60m window are dead weight; compact once they are half the arrays, so
+    // Buckets before the 60m window are dead weight; compact once they are half the buckets, so
     // sliding stays O(1) amortised.
     const drop = this.first60;
-    if (drop >= COMPACT_AT && drop * 2 >= this.secs.length) {
+    const n = this.n;
+    if (drop >= COMPACT_AT && drop * 2 >= n) {
+      const secs = this.secs;
+      const bmax = this.bmax;
       for (let k = 0; k < drop; k++) {
-        if (this.secs[k]! >= f.todaySec && this.bmax[k]! > this.releasedTodayMax) this.releasedTodayMax = this.bmax[k]!;
+        if (secs[k]! >= f.todaySec && bmax[k]! > this.releasedTodayMax) this.releasedTodayMax = bmax[k]!;
       }
-      this.secs.splice(0, drop);
-      this.vals.splice(0, drop * this.width);
-      this.waits.splice(0, drop);
-      this.bmax.splice(0, drop);
+      // Waits of the released buckets go too (buckets are in order of second).
+      const lastDropped = secs[drop - 1]!;
+      const wsecs = this.wsecs;
+      const wms = this.wms;
+      let kept = 0;
+      for (let j = 0; j < this.wn; j++) {
+        if (wsecs[j]! > lastDropped) {
+          wsecs[kept] = wsecs[j]!;
+          wms[kept] = wms[j]!;
+          kept++;
+        }
+      }
+      this.wn = kept;
+      secs.copyWithin(0, drop, n);
+      vals.copyWithin(0, drop * width, n * width);
+      bmax.copyWithin(0, drop, n);
+      this.n = n - drop;
       this.first15 -= drop;
       this.first60 = 0;
     }
@@ -205,11 +251,12 @@ export class CounterSeries {
   private expire(w: WindowName, k: number, to: number): number {
     const sums = this.sums[w];
     const width = this.width;
-    for (; k < this.secs.length && this.secs[k]! < to; k++) {
+    const { secs, vals, bmax } = this;
+    for (; k < this.n && secs[k]! < to; k++) {
       const base = k * width;
-      for (let i = 0; i < width; i++) sums[i]! -= this.vals[base + i]!;
+      for (let i = 0; i < width; i++) sums[i]! -= vals[base + i]!;
       // Only the window's maximum leaving it makes the maximum unknown.
-      if (this.bmax[k]! >= this.maxes[w] && this.bmax[k]! > 0) this.maxStale[w] = true;
+      if (bmax[k]! >= this.maxes[w] && bmax[k]! > 0) this.maxStale[w] = true;
     }
     return k;
   }
@@ -218,7 +265,7 @@ export class CounterSeries {
   private indexOf(sec: number): number {
     const secs = this.secs;
     let lo = 0;
-    let hi = secs.length;
+    let hi = this.n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (secs[mid]! < sec) lo = mid + 1;
@@ -229,28 +276,86 @@ export class CounterSeries {
 
   /** Index of a second's bucket, created in order when `create`; -1 when absent or not retained. */
   private bucket(sec: number, create: boolean): number {
-    const secs = this.secs;
-    const n = secs.length;
-    if (n > 0 && secs[n - 1] === sec) return n - 1;
-    const k = n === 0 || secs[n - 1]! < sec ? n : this.indexOf(sec);
-    if (k < n && secs[k] === sec) return k;
+    const n = this.n;
+    let k = n;
+    if (n > 0) {
+      const last = this.secs[n - 1]!;
+      if (last === sec) return n - 1;
+      if (last > sec) {
+        k = this.indexOf(sec);
+        if (this.secs[k] === sec) return k;
+      }
+    }
     // Seconds before the 60m window are never read again: do not resurrect them.
     if (!create || sec < this.frame.start60) return -1;
+    if (n === this.cap) this.growBuckets(n + 1);
     const width = this.width;
-    if (k === n) {
-      secs.push(sec);
-      for (let i = 0; i < width; i++) this.vals.push(0);
-      this.waits.push(null);
-      this.bmax.push(0);
-    } else {
-      secs.splice(k, 0, sec);
-      this.vals.splice(k * width, 0, ...new Array<number>(width).fill(0));
-      this.waits.splice(k, 0, null);
-      this.bmax.splice(k, 0, 0);
+    const { secs, vals, bmax } = this;
+    if (k < n) {
+      secs.copyWithin(k + 1, k, n);
+      vals.copyWithin((k + 1) * width, k * width, n * width);
+      bmax.copyWithin(k + 1, k, n);
     }
+    secs[k] = sec;
+    vals.fill(0, k * width, (k + 1) * width);
+    bmax[k] = 0;
+    this.n = n + 1;
     // Keep the window cursors on the same buckets: a bucket inserted before one moves it along.
     if (sec < this.synced15) this.first15++;
     if (sec < this.synced60) this.first60++;
     return k;
+  }
+
+  /** Makes room for at least `min` buckets, doubling the capacity. */
+  private growBuckets(min: number): void {
+    let cap = Math.max(this.cap * 2, INITIAL_BUCKETS);
+    while (cap < min) cap *= 2;
+    const secs = new Float64Array(cap);
+    const vals = new Float64Array(cap * this.width);
+    const bmax = new Float64Array(cap);
+    secs.set(this.secs);
+    vals.set(this.vals);
+    bmax.set(this.bmax);
+    this.secs = secs;
+    this.vals = vals;
+    this.bmax = bmax;
+    this.cap = cap;
+  }
+
+  private pushWait(sec: number, waitMs: number): void {
+    if (this.wn === this.wcap) {
+      const cap = Math.max(this.wcap * 2, INITIAL_WAITS);
+      const wsecs = new Float64Array(cap);
+      const wms = new Float64Array(cap);
+      wsecs.set(this.wsecs);
+      wms.set(this.wms);
+      this.wsecs = wsecs;
+      this.wms = wms;
+      this.wcap = cap;
+    }
+    this.wsecs[this.wn] = sec;
+    this.wms[this.wn] = waitMs;
+    this.wn++;
+  }
+
+  /** Removes one entry of `waitMs` at `sec` (if any) by moving the last entry into its place. */
+  private dropWait(sec: number, waitMs: number): void {
+    const { wsecs, wms } = this;
+    for (let j = this.wn - 1; j >= 0; j--) {
+      if (wsecs[j] === sec && wms[j] === waitMs) {
+        const last = --this.wn;
+        wsecs[j] = wsecs[last]!;
+        wms[j] = wms[last]!;
+        return;
+      }
+    }
+  }
+
+  /** Largest wait of the entries at `sec` (0 when none). */
+  private maxWaitOf(sec: number): number {
+    const { wsecs, wms } = this;
+    let m = -Infinity;
+    for (let j = 0; j < this.wn; j++) if (wsecs[j] === sec && wms[j]! > m) m = wms[j]!;
+    return m === -Infinity ? 0 : m;
   }
 }
