@@ -306,10 +306,9 @@ export class CounterSeries {
     return k;
   }
 
-  /** Makes room for at least `min` buckets, doubling the capacity. */
+  /** Makes room for at least `min` buckets, growing the capacity by half (compaction keeps up to twice the live buckets). */
   private growBuckets(min: number): void {
-    let cap = Math.max(this.cap * 2, INITIAL_BUCKETS);
-    while (cap < min) cap *= 2;
+    const cap = Math.max(Math.ceil(this.cap * 1.5), INITIAL_BUCKETS, min);
     const secs = new Float64Array(cap);
     const vals = new Float64Array(cap * this.width);
     const bmax = new Float64Array(cap);
