@@ -57,19 +57,31 @@ function byTimeThenId(a: StatusMark, ts: number, id: string): number {
   return a.ts !== ts ? a.ts - ts : a.id < id ? -1 : a.id > id ? 1 : 0;
 }
 
-type Column = Float64Array | Int32Array | Uint8Array;
-
-/** The column with room for `need` entries: itself, or a copy of twice the size. */
-function room<T extends Column>(col: T, need: number, make: (n: number) => T): T {
-  if (col.length >= need) return col;
-  const next = make(Math.max(need, col.length * 2));
-  next.set(col);
+/** Rows of `stride` numbers with room for `rows` of them: the array itself, or a copy grown by half. */
+function room(a: Float64Array<ArrayBuffer>, rows: number, stride: number): Float64Array<ArrayBuffer> {
+  if (a.length >= rows * stride) return a;
+  const next = new Float64Array(Math.max(rows, Math.ceil((a.length / stride) * 1.5)) * stride);
+  next.set(a);
   return next;
 }
 
-const f64 = (n: number): Float64Array => new Float64Array(n);
-const i32 = (n: number): Int32Array => new Int32Array(n);
-const u8 = (n: number): Uint8Array => new Uint8Array(n);
+/** Activity mark row: time, change of on-contact count, change of acw count. */
+const ACT = 3;
+const A_T = 0;
+const A_ON = 1;
+const A_ACW = 2;
+/** Segment row (see SegmentState); the reason is kept apart, in `segReason`. */
+const SEG = 8;
+const S_START = 0;
+const S_STATE = 1;
+const S_STATUS = 2;
+const S_ON = 3;
+const S_ACW = 4;
+const S_RUN = 5;
+const S_BUSY = 6;
+const S_AVAIL = 7;
+/** Initial rows: about an hour of a busy agent's marks and segments, so few agents ever grow. */
+const INITIAL_ROWS = 32;
 
 /**
  * An agent's state over time: agent.status marks and contact activity marks, kept sorted by time
@@ -77,25 +89,17 @@ const u8 = (n: number): Uint8Array => new Uint8Array(n);
  * that arrives late rebuilds the segments from its time on (usually the last one or two), so
  * occupancy over any window is F(now) - F(start) with F read off the segments.
  *
- * Activity marks and segments live in typed-array columns: one arrives with nearly every contact
- * event, and objects for them made most of the engine's garbage. Marks are values: a contact
- * removes the marks it placed by value, and equal marks are interchangeable.
+ * Activity marks and segments are rows of one Float64Array each (a segment is one cache line): one
+ * arrives with nearly every contact event, and objects for them made most of the engine's garbage.
+ * Marks are values: a contact removes the marks it placed by value, and equal marks are
+ * interchangeable.
  */
 export class AgentTimeline {
   private statuses: StatusMark[] = [];
-  private actT = f64(8);
-  private actOn = i32(8);
-  private actAcw = i32(8);
+  private act = new Float64Array(INITIAL_ROWS * ACT);
   private nAct = 0;
-  private segStart = f64(8);
-  private segState = u8(8);
-  private segStatus = u8(8);
+  private seg = new Float64Array(INITIAL_ROWS * SEG);
   private segReason: (string | null)[] = [];
-  private segOn = i32(8);
-  private segAcw = i32(8);
-  private segRun = f64(8);
-  private segBusy = f64(8);
-  private segAvail = f64(8);
   private nSeg = 0;
   /** Marks before this time were folded away; nothing earlier can be placed any more. */
   private foldedBefore = -Infinity;
@@ -110,20 +114,22 @@ export class AgentTimeline {
 
   /** The timeline's state, for a checkpoint (plain data; shares nothing with the timeline). */
   save(): AgentTimelineState {
+    const { act, seg } = this;
     const activity: [number, number, number][] = [];
-    for (let i = 0; i < this.nAct; i++) activity.push([this.actT[i]!, this.actOn[i]!, this.actAcw[i]!]);
+    for (let i = 0; i < this.nAct; i++) activity.push([act[i * ACT + A_T]!, act[i * ACT + A_ON]!, act[i * ACT + A_ACW]!]);
     const segments: SegmentState[] = [];
     for (let i = 0; i < this.nSeg; i++) {
+      const r = i * SEG;
       segments.push({
-        start: this.segStart[i]!,
-        state: STATES[this.segState[i]!]!,
-        status: STATES[this.segStatus[i]!] as AgentStatus,
+        start: seg[r + S_START]!,
+        state: STATES[seg[r + S_STATE]!]!,
+        status: STATES[seg[r + S_STATUS]!] as AgentStatus,
         reason: this.segReason[i]!,
-        onContact: this.segOn[i]!,
-        acw: this.segAcw[i]!,
-        runStart: this.segRun[i]!,
-        busyBefore: this.segBusy[i]!,
-        availBefore: this.segAvail[i]!,
+        onContact: seg[r + S_ON]!,
+        acw: seg[r + S_ACW]!,
+        runStart: seg[r + S_RUN]!,
+        busyBefore: seg[r + S_BUSY]!,
+        availBefore: seg[r + S_AVAIL]!,
       });
     }
     return {
@@ -140,7 +146,7 @@ export class AgentTimeline {
   static restore(st: AgentTimelineState): AgentTimeline {
     const t = new AgentTimeline();
     t.statuses = st.statuses.map((m) => ({ ...m }));
-    for (const [at, onContact, acw] of st.activity) t.pushActivity(t.nAct, at, onContact, acw);
+    for (const [at, onContact, acw] of st.activity) t.insertActivity(t.nAct, at, onContact, acw);
     for (const g of st.segments) {
       t.pushSegment(g.start, STATE_CODE[g.state], STATE_CODE[g.status], g.reason, g.onContact, g.acw, g.runStart, g.busyBefore, g.availBefore);
     }
@@ -178,40 +184,34 @@ export class AgentTimeline {
   addActivity(t: number, onContact: number, acw: number): void {
     if (t < this.foldedBefore) return;
     let i = this.nAct;
-    while (i > 0 && this.actT[i - 1]! > t) i--;
-    this.pushActivity(i, t, onContact, acw);
+    while (i > 0 && this.act[(i - 1) * ACT + A_T]! > t) i--;
+    this.insertActivity(i, t, onContact, acw);
     this.invalidate(t);
   }
 
   /** Removes an activity mark previously added (by value: equal marks are interchangeable). */
   removeActivity(t: number, onContact: number, acw: number): void {
     if (t < this.foldedBefore) return;
+    const act = this.act;
     let i = this.nAct - 1;
-    while (i >= 0 && !(this.actT[i] === t && this.actOn[i] === onContact && this.actAcw[i] === acw)) {
-      if (this.actT[i]! < t) return;
-      i--;
+    for (; i >= 0; i--) {
+      const r = i * ACT;
+      if (act[r + A_T] === t && act[r + A_ON] === onContact && act[r + A_ACW] === acw) break;
+      if (act[r + A_T]! < t) return;
     }
     if (i < 0) return;
-    this.actT.copyWithin(i, i + 1, this.nAct);
-    this.actOn.copyWithin(i, i + 1, this.nAct);
-    this.actAcw.copyWithin(i, i + 1, this.nAct);
+    act.copyWithin(i * ACT, (i + 1) * ACT, this.nAct * ACT);
     this.nAct--;
     this.invalidate(t);
   }
 
-  private pushActivity(i: number, t: number, onContact: number, acw: number): void {
+  private insertActivity(i: number, t: number, onContact: number, acw: number): void {
     const n = this.nAct;
-    this.actT = room(this.actT, n + 1, f64);
-    this.actOn = room(this.actOn, n + 1, i32);
-    this.actAcw = room(this.actAcw, n + 1, i32);
-    if (i < n) {
-      this.actT.copyWithin(i + 1, i, n);
-      this.actOn.copyWithin(i + 1, i, n);
-      this.actAcw.copyWithin(i + 1, i, n);
-    }
-    this.actT[i] = t;
-    this.actOn[i] = onContact;
-    this.actAcw[i] = acw;
+    const act = (this.act = room(this.act, n + 1, ACT));
+    if (i < n) act.copyWithin((i + 1) * ACT, i * ACT, n * ACT);
+    act[i * ACT + A_T] = t;
+    act[i * ACT + A_ON] = onContact;
+    act[i * ACT + A_ACW] = acw;
     this.nAct = n + 1;
   }
 
@@ -227,25 +227,17 @@ export class AgentTimeline {
     availBefore: number,
   ): void {
     const k = this.nSeg;
-    if (this.segStart.length <= k) {
-      this.segStart = room(this.segStart, k + 1, f64);
-      this.segState = room(this.segState, k + 1, u8);
-      this.segStatus = room(this.segStatus, k + 1, u8);
-      this.segOn = room(this.segOn, k + 1, i32);
-      this.segAcw = room(this.segAcw, k + 1, i32);
-      this.segRun = room(this.segRun, k + 1, f64);
-      this.segBusy = room(this.segBusy, k + 1, f64);
-      this.segAvail = room(this.segAvail, k + 1, f64);
-    }
-    this.segStart[k] = start;
-    this.segState[k] = state;
-    this.segStatus[k] = status;
+    const seg = (this.seg = room(this.seg, k + 1, SEG));
+    const r = k * SEG;
+    seg[r + S_START] = start;
+    seg[r + S_STATE] = state;
+    seg[r + S_STATUS] = status;
+    seg[r + S_ON] = onContact;
+    seg[r + S_ACW] = acw;
+    seg[r + S_RUN] = runStart;
+    seg[r + S_BUSY] = busyBefore;
+    seg[r + S_AVAIL] = availBefore;
     this.segReason[k] = reason;
-    this.segOn[k] = onContact;
-    this.segAcw[k] = acw;
-    this.segRun[k] = runStart;
-    this.segBusy[k] = busyBefore;
-    this.segAvail[k] = availBefore;
     this.nSeg = k + 1;
   }
 
@@ -265,16 +257,16 @@ export class AgentTimeline {
   timeByState(from: number, to: number): TimeByState {
     this.refresh();
     const out: TimeByState = { availableMs: 0, onContactMs: 0, acwTimeMs: 0, offlineMs: 0, auxMs: {} };
-    const n = this.nSeg;
+    const { seg, nSeg: n } = this;
     for (let i = 0; i < n; i++) {
-      const start = this.segStart[i]!;
+      const start = seg[i * SEG + S_START]!;
       if (start >= to) break;
-      const end = i + 1 < n ? this.segStart[i + 1]! : Infinity;
+      const end = i + 1 < n ? seg[(i + 1) * SEG + S_START]! : Infinity;
       const a = Math.max(start, from);
       const b = Math.min(end, to);
       if (b <= a) continue;
       const ms = b - a;
-      switch (this.segState[i]) {
+      switch (seg[i * SEG + S_STATE]) {
         case AVAILABLE:
           out.availableMs += ms;
           break;
@@ -325,13 +317,13 @@ export class AgentTimeline {
   /** Displayed state after all marks. */
   state(): AgentState {
     this.refresh();
-    return this.nSeg > 0 ? STATES[this.segState[this.nSeg - 1]!]! : 'offline';
+    return this.nSeg > 0 ? STATES[this.seg[(this.nSeg - 1) * SEG + S_STATE]!]! : 'offline';
   }
 
   /** When the current displayed state began (null when the agent has no marks). */
   since(): number | null {
     this.refresh();
-    return this.nSeg > 0 ? this.segRun[this.nSeg - 1]! : null;
+    return this.nSeg > 0 ? this.seg[(this.nSeg - 1) * SEG + S_RUN]! : null;
   }
 
   isEmpty(): boolean {
@@ -359,33 +351,30 @@ export class AgentTimeline {
    */
   fold(cutoff: number, dayStart: number): void {
     this.refresh();
+    const seg = this.seg;
     let k = 0;
-    while (k + 1 < this.nSeg && this.segStart[k + 1]! <= cutoff) k++;
+    while (k + 1 < this.nSeg && seg[(k + 1) * SEG + S_START]! <= cutoff) k++;
     if (k > 0) {
-      if (dayStart < this.segStart[k]! && this.dayBaseAt !== dayStart) {
+      if (dayStart < seg[k * SEG + S_START]! && this.dayBaseAt !== dayStart) {
         this.dayBaseBusy = this.cumulative(dayStart, true, dayStart);
         this.dayBaseAvail = this.cumulative(dayStart, false, dayStart);
         this.dayBaseAt = dayStart;
       }
       const n = this.nSeg;
-      for (const col of [this.segStart, this.segState, this.segStatus, this.segOn, this.segAcw, this.segRun, this.segBusy, this.segAvail]) {
-        col.copyWithin(0, k, n);
-      }
+      seg.copyWithin(0, k * SEG, n * SEG);
       for (let i = k; i < n; i++) this.segReason[i - k] = this.segReason[i]!;
       this.segReason.length = n - k;
       this.nSeg = n - k;
     }
-    const keepFrom = this.nSeg > 0 ? Math.min(this.segStart[0]!, cutoff) : cutoff;
+    const keepFrom = this.nSeg > 0 ? Math.min(seg[S_START]!, cutoff) : cutoff;
     let s = 0;
     // Keep the last status mark: it is the agent's current status.
     while (s + 1 < this.statuses.length && this.statuses[s]!.ts < keepFrom) s++;
     if (s > 0) this.statuses.splice(0, s);
     let a = 0;
-    while (a < this.nAct && this.actT[a]! < keepFrom) a++;
+    while (a < this.nAct && this.act[a * ACT + A_T]! < keepFrom) a++;
     if (a > 0) {
-      this.actT.copyWithin(0, a, this.nAct);
-      this.actOn.copyWithin(0, a, this.nAct);
-      this.actAcw.copyWithin(0, a, this.nAct);
+      this.act.copyWithin(0, a * ACT, this.nAct * ACT);
       this.nAct -= a;
     }
     if (keepFrom > this.foldedBefore) this.foldedBefore = keepFrom;
@@ -393,74 +382,69 @@ export class AgentTimeline {
 
   /** F(x): busy (or available) time accumulated up to x. */
   private cumulative(x: number, busy: boolean, dayStart: number): number {
-    const n = this.nSeg;
-    if (n === 0 || x < this.segStart[0]!) {
+    const { seg, nSeg: n } = this;
+    if (n === 0 || x < seg[S_START]!) {
       if (this.dayBaseAt === x && x === dayStart) return busy ? this.dayBaseBusy : this.dayBaseAvail;
-      return n === 0 ? 0 : busy ? this.segBusy[0]! : this.segAvail[0]!;
+      return n === 0 ? 0 : busy ? seg[S_BUSY]! : seg[S_AVAIL]!;
     }
     let lo = 0;
     let hi = n - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.segStart[mid]! <= x) lo = mid;
+      if (seg[mid * SEG + S_START]! <= x) lo = mid;
       else hi = mid - 1;
     }
-    const state = this.segState[lo]!;
-    const start = this.segStart[lo]!;
-    if (busy) return this.segBusy[lo]! + (isBusy(state) ? x - start : 0);
-    return this.segAvail[lo]! + (state === AVAILABLE ? x - start : 0);
+    const r = lo * SEG;
+    const state = seg[r + S_STATE]!;
+    if (busy) return seg[r + S_BUSY]! + (isBusy(state) ? x - seg[r + S_START]! : 0);
+    return seg[r + S_AVAIL]! + (state === AVAILABLE ? x - seg[r + S_START]! : 0);
   }
 
   /** Recomputes the segments from time t0 on, from the state just before t0 and the marks at or after it. */
   private rebuildFrom(t0: number): void {
     let k = this.nSeg;
-    while (k > 0 && this.segStart[k - 1]! >= t0) k--;
+    while (k > 0 && this.seg[(k - 1) * SEG + S_START]! >= t0) k--;
     this.nSeg = k;
     this.segReason.length = k;
     if (t0 <= this.dayBaseAt) this.dayBaseAt = NaN;
 
-    const base = k - 1;
-    let status = base >= 0 ? this.segStatus[base]! : OFFLINE;
-    let reason: string | null = base >= 0 ? this.segReason[base]! : null;
-    let onContact = base >= 0 ? this.segOn[base]! : 0;
-    let acw = base >= 0 ? this.segAcw[base]! : 0;
-    let prev = base;
+    let prev = k - 1;
+    let p = prev * SEG;
+    let status = prev >= 0 ? this.seg[p + S_STATUS]! : OFFLINE;
+    let reason: string | null = prev >= 0 ? this.segReason[prev]! : null;
+    let onContact = prev >= 0 ? this.seg[p + S_ON]! : 0;
+    let acw = prev >= 0 ? this.seg[p + S_ACW]! : 0;
 
     const ss = this.statuses;
-    const at = this.actT;
+    const act = this.act;
     const nAct = this.nAct;
     // Changes land near the end: find the first mark at or after t0 from there.
     let i = ss.length;
     while (i > 0 && ss[i - 1]!.ts >= t0) i--;
     let j = nAct;
-    while (j > 0 && at[j - 1]! >= t0) j--;
+    while (j > 0 && act[(j - 1) * ACT + A_T]! >= t0) j--;
     while (i < ss.length || j < nAct) {
-      const t = Math.min(i < ss.length ? ss[i]!.ts : Infinity, j < nAct ? at[j]! : Infinity);
+      const t = Math.min(i < ss.length ? ss[i]!.ts : Infinity, j < nAct ? act[j * ACT + A_T]! : Infinity);
       while (i < ss.length && ss[i]!.ts === t) {
         status = STATE_CODE[ss[i]!.status];
         reason = ss[i]!.reason;
         i++;
       }
-      while (j < nAct && at[j] === t) {
-        onContact += this.actOn[j]!;
-        acw += this.actAcw[j]!;
+      while (j < nAct && act[j * ACT + A_T] === t) {
+        onContact += act[j * ACT + A_ON]!;
+        acw += act[j * ACT + A_ACW]!;
         j++;
       }
-      if (
-        prev >= 0 &&
-        this.segStatus[prev] === status &&
-        this.segReason[prev] === reason &&
-        this.segOn[prev] === onContact &&
-        this.segAcw[prev] === acw
-      ) {
+      const seg = this.seg;
+      if (prev >= 0 && seg[p + S_STATUS] === status && this.segReason[prev] === reason && seg[p + S_ON] === onContact && seg[p + S_ACW] === acw) {
         continue;
       }
       const state = displayed(onContact, acw, status);
       if (prev < 0) {
         this.pushSegment(t, state, status, reason, onContact, acw, t, 0, 0);
       } else {
-        const prevState = this.segState[prev]!;
-        const elapsed = t - this.segStart[prev]!;
+        const prevState = seg[p + S_STATE]!;
+        const elapsed = t - seg[p + S_START]!;
         this.pushSegment(
           t,
           state,
@@ -468,12 +452,13 @@ export class AgentTimeline {
           reason,
           onContact,
           acw,
-          prevState === state ? this.segRun[prev]! : t,
-          this.segBusy[prev]! + (isBusy(prevState) ? elapsed : 0),
-          this.segAvail[prev]! + (prevState === AVAILABLE ? elapsed : 0),
+          prevState === state ? seg[p + S_RUN]! : t,
+          seg[p + S_BUSY]! + (isBusy(prevState) ? elapsed : 0),
+          seg[p + S_AVAIL]! + (prevState === AVAILABLE ? elapsed : 0),
         );
       }
       prev = this.nSeg - 1;
+      p = prev * SEG;
     }
   }
 }
