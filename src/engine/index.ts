@@ -10,6 +10,7 @@ export {
 export { startOfLocalDay, startOfNextLocalDay, localDateKey, assertTimezone } from './local-day.js';
 export {
   LiveEngine,
+  conflationInterval,
   viewKey,
   topicValue,
   type EventBatch,

@@ -57,12 +57,39 @@ export interface LiveEngineOptions {
   /** At most one update per view per interval; the first after a quiet period goes at once (default 250 ms). */
   updateIntervalMs?: number;
   /**
-   * Most of the engine's time that refreshing views may take (default 0.2): past it the
-   * conflation interval stretches. See `conflationMs`.
+   * Most of a saturated process's time that refreshing views may take (default 0.1): past it
+   * the conflation interval stretches. See `conflationInterval`.
    */
   viewBudget?: number;
+  /** How busy the process is, 0..1 (default: event-loop utilisation over the last second). */
+  load?: () => number;
   /** Per-tenant engine options (settings, lateness). */
   tenantOptions?: (tenant: string) => Omit<TenantEngineOptions, 'tenant' | 'now'>;
+}
+
+/**
+ * The conflation interval: `updateIntervalMs`, stretched when the process is busy (a backlog, a
+ * replay, a burst) so that refreshing every tenant's views once per interval (`refreshMs`, all
+ * tenants together) takes at most `viewBudget` of its time, in proportion to how busy it is
+ * (`load`, 0..1). Events are applied first; updates stay whole and current, only less frequent.
+ * An idle process keeps the configured interval however many views it refreshes.
+ */
+export function conflationInterval(updateIntervalMs: number, refreshMs: number, viewBudget: number, load: number): number {
+  return Math.max(updateIntervalMs, Math.ceil((refreshMs / viewBudget) * Math.min(1, Math.max(0, load))));
+}
+
+/** Event-loop utilisation over windows of at least 250 ms (an update interval): the latest complete window's. */
+function eventLoopLoad(): () => number {
+  let mark = performance.eventLoopUtilization();
+  let load = 0;
+  return () => {
+    const since = performance.eventLoopUtilization(mark);
+    if (since.idle + since.active >= 250) {
+      load = since.utilization;
+      mark = performance.eventLoopUtilization();
+    }
+    return load;
+  };
 }
 
 /** The view of all queues; a `queues` claim gets a view of its own. */
@@ -106,24 +133,22 @@ export class LiveEngine {
   /** Recent cost (ms, moving average) of refreshing each tenant's views. */
   private readonly refreshCostMs = new Map<string, number>();
   private readonly viewBudget: number;
+  private readonly load: () => number;
 
   constructor(opts: LiveEngineOptions = {}) {
     this.scheduler = opts.scheduler ?? asyncScheduler;
     this.tickMs = opts.tickMs ?? 1000;
     this.updateIntervalMs = opts.updateIntervalMs ?? 250;
     this.tenantOptions = opts.tenantOptions;
-    this.viewBudget = opts.viewBudget ?? 0.2;
+    this.viewBudget = opts.viewBudget ?? 0.1;
+    this.load = opts.load ?? eventLoopLoad();
   }
 
-  /**
-   * The conflation interval: `updateIntervalMs`, stretched when refreshing every tenant's views
-   * that often would take more than `viewBudget` of the engine's time (a backlog, a replay, a
-   * burst): updates stay whole and current, only less frequent, and events are applied first.
-   */
+  /** The conflation interval now (see `conflationInterval`). */
   conflationMs(): number {
     let total = 0;
     for (const ms of this.refreshCostMs.values()) total += ms;
-    return Math.max(this.updateIntervalMs, Math.ceil(total / this.viewBudget));
+    return conflationInterval(this.updateIntervalMs, total, this.viewBudget, this.load());
   }
 
   now(): number {

@@ -7,7 +7,7 @@
 import { map, Observable, takeUntil, timer, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { LiveEngine, TenantEngine, topicValue, type EventBatch, type ViewUpdate } from '../../src/engine/index.js';
+import { conflationInterval, LiveEngine, TenantEngine, topicValue, type EventBatch, type ViewUpdate } from '../../src/engine/index.js';
 import type { HubEvent } from '../../src/events/index.js';
 import type { Snapshot, Topic } from '../../src/protocol/index.js';
 import { applyMergePatch } from '../../src/protocol/merge-patch.js';
@@ -58,11 +58,25 @@ function withoutOccupancy(s: Snapshot): unknown {
   };
 }
 
+/** Virtual time: the real process's load must not stretch the intervals these tests expect. */
+const idle = (): number => 0;
+
 describe('conflation', () => {
+  it('keeps the update interval when idle, and stretches it under load to keep views within the budget', () => {
+    // 100 ms to refresh every view, budget 10%: saturated, one refresh per second at most.
+    expect(conflationInterval(250, 100, 0.1, 0)).toBe(250);
+    expect(conflationInterval(250, 100, 0.1, 0.2)).toBe(250);
+    expect(conflationInterval(250, 100, 0.1, 0.5)).toBe(500);
+    expect(conflationInterval(250, 100, 0.1, 1)).toBe(1000);
+    // Loads outside 0..1 are clamped; cheap views never stretch it.
+    expect(conflationInterval(250, 100, 0.1, 3)).toBe(1000);
+    expect(conflationInterval(250, 2, 0.1, 1)).toBe(250);
+  });
+
   it('sends the first change at once, the rest at the end of updateIntervalMs, and a tick refresh each second', () => {
     const { test, scheduler } = schedulers();
     test.run(({ hot, expectObservable }) => {
-      const live = new LiveEngine({ scheduler, updateIntervalMs: 250 });
+      const live = new LiveEngine({ load: idle, scheduler, updateIntervalMs: 250 });
       live.openView(TENANT, null);
       const batches$ = hot<EventBatch>('a 99ms b 99ms c', {
         a: batch('p1', [queued(BASE, 'c1', 'sales')]),
@@ -85,7 +99,7 @@ describe('conflation', () => {
   it('sends nothing for a tenant nobody views', () => {
     const { test, scheduler } = schedulers();
     test.run(({ hot, expectObservable }) => {
-      const live = new LiveEngine({ scheduler });
+      const live = new LiveEngine({ load: idle, scheduler });
       live.openView('other', null);
       const batches$ = hot<EventBatch>('a', { a: batch('p1', [queued(BASE, 'c1', 'sales')]) });
       const tenants = live.run(batches$).pipe(map((u) => u.tenant));
@@ -99,7 +113,7 @@ describe('the tick', () => {
   it('refreshes oldestWaitSec every second with no event: the queue patch is just that figure', () => {
     const { test, scheduler } = schedulers();
     test.run(({ hot, expectObservable }) => {
-      const live = new LiveEngine({ scheduler });
+      const live = new LiveEngine({ load: idle, scheduler });
       live.openView(TENANT, null);
       const batches$ = hot<EventBatch>('a', { a: batch('p1', [queued(BASE, 'c1', 'sales')]) });
       const queuePatches = live.run(batches$).pipe(
@@ -119,7 +133,7 @@ describe('topic updates', () => {
     const { test, scheduler } = schedulers();
     const topics: Topic[] = ['tenant', 'agents', 'queue:sales', 'queue:chat', 'agent:ann', 'agent:bob'];
     test.run(({ hot }) => {
-      const live = new LiveEngine({ scheduler });
+      const live = new LiveEngine({ load: idle, scheduler });
       const view = live.openView(TENANT, null);
       const held = new Map(topics.map((topic) => [topic, live.topicState(TENANT, view, topic)!]));
       const batches$ = hot<EventBatch>('a 299ms b 499ms c 299ms d 999ms e', {
@@ -158,7 +172,7 @@ describe('topic updates', () => {
   it('name the topics that changed, and null an agent that leaves a filtered view', () => {
     const { test, scheduler } = schedulers();
     test.run(({ hot }) => {
-      const live = new LiveEngine({ scheduler });
+      const live = new LiveEngine({ load: idle, scheduler });
       const view = live.openView(TENANT, ['sales']);
       expect(view).toBe('sales');
       const batches$ = hot<EventBatch>('a 499ms b', {
@@ -187,7 +201,7 @@ describe('a queue-filtered view', () => {
   it('holds only its queues and the agents skilled in them, as a filtered snapshot does', () => {
     const { test, scheduler } = schedulers();
     test.run(({ hot }) => {
-      const live = new LiveEngine({ scheduler });
+      const live = new LiveEngine({ load: idle, scheduler });
       live.openView(TENANT, ['sales']);
       const events = [
         status(BASE, 'ann', 'available', { queues: ['sales'] }),
@@ -221,7 +235,7 @@ describe('reused agent views', () => {
   it('equal a fresh snapshot at the same second, up to the occupancy of agents unchanged within it', () => {
     const { test, scheduler } = schedulers();
     test.run(({ hot }) => {
-      const live = new LiveEngine({ scheduler });
+      const live = new LiveEngine({ load: idle, scheduler });
       live.openView(TENANT, null);
       // ann: available from BASE − 60 s, on c0 from BASE − 30 s. bob: available from BASE − 60 s.
       const a = [
@@ -275,7 +289,7 @@ describe('applyBatch', () => {
   it('applies a replayed batch at its `at` time and takes its position', () => {
     const { test, scheduler } = schedulers();
     test.run(() => {
-      const live = new LiveEngine({ scheduler });
+      const live = new LiveEngine({ load: idle, scheduler });
       live.applyBatch({ ...batch('p7', [queued(BASE - 5_000, 'c1', 'sales')]), at: BASE - 5_000 });
       const s = live.snapshot(TENANT, null);
       expect(s.position).toBe('p7');
