@@ -184,7 +184,11 @@ export class TenantEngine {
   /** The queue and agent looked up last: one event's contributions mostly go to the same ones. */
   private lastQueue: QueueState | null = null;
   private lastAgent: AgentRecord | null = null;
-  private readonly releaseQueue: { contact: Contact; at: number }[] = [];
+  /** Closed contacts waiting to be released, and when each was queued for it (parallel arrays). */
+  private readonly releaseQueue: Contact[] = [];
+  private readonly releaseAt: number[] = [];
+  /** Released contact objects, for reuse. */
+  private readonly spare: Contact[] = [];
   /** Released contacts kept for late ratings, by id and in release order. */
   private readonly released = new Map<string, ReleasedContact>();
   private readonly releasedOrder: ReleasedContact[] = [];
@@ -345,7 +349,7 @@ export class TenantEngine {
       contacts,
       queues,
       agents,
-      release: this.releaseQueue.slice(this.releaseHead).map((r) => [r.contact.id, r.at]),
+      release: this.releaseQueue.slice(this.releaseHead).map((c, i) => [c.id, this.releaseAt[this.releaseHead + i]!]),
       released: this.releasedOrder.map((r) => ({
         id: r.id,
         queueId: r.ratedQueue,
@@ -431,7 +435,7 @@ export class TenantEngine {
     }
     for (const [cid, at] of cp.release) {
       const c = e.contacts.get(cid);
-      if (c) e.releaseQueue.push({ contact: c, at });
+      if (c) e.queueRelease(c, at);
     }
     // The constructor looked up the configured queues before they were replaced by the saved ones.
     e.lastQueue = null;
@@ -468,7 +472,7 @@ export class TenantEngine {
     if (!c) {
       const gone = this.released.get(e.contactId);
       if (gone) return e.type === 'contact.rated' && this.rateReleased(gone, e);
-      c = new Contact(e.contactId);
+      c = this.spare.pop()?.reset(e.contactId) ?? new Contact(e.contactId);
       this.contacts.set(c.id, c);
     }
     if (!c.offer(e)) return false;
@@ -577,8 +581,7 @@ export class TenantEngine {
     this.settleActivity(c, answered, ended, acwEnded);
 
     if (c.isClosed() && !c.releaseQueued) {
-      c.releaseQueued = true;
-      this.releaseQueue.push({ contact: c, at: this.frame.now });
+      this.queueRelease(c, this.frame.now);
     }
   }
 
@@ -799,25 +802,33 @@ export class TenantEngine {
     }
   }
 
+  private queueRelease(c: Contact, at: number): void {
+    c.releaseQueued = true;
+    this.releaseQueue.push(c);
+    this.releaseAt.push(at);
+  }
+
   /** Releases finished contacts and old agent history that can no longer change a figure. */
   private release(now: number): void {
     const q = this.releaseQueue;
     const horizon = now - this.retentionMs;
-    while (this.releaseHead < q.length && q[this.releaseHead]!.at <= horizon) {
-      const { contact } = q[this.releaseHead++]!;
-      if (!contact.isClosed()) {
-        contact.releaseQueued = false;
-      } else if (contact.lastTs <= horizon) {
-        this.contacts.delete(contact.id);
-        const r = ReleasedContact.of(contact, now);
-        this.released.set(r.id, r);
-        this.releasedOrder.push(r);
-      } else {
-        q.push({ contact, at: now });
+    while (this.releaseHead < q.length && this.releaseAt[this.releaseHead]! <= horizon) {
+      const contact = q[this.releaseHead++]!;
+      contact.releaseQueued = false;
+      if (!contact.isClosed()) continue;
+      if (contact.lastTs > horizon) {
+        this.queueRelease(contact, now);
+        continue;
       }
+      this.contacts.delete(contact.id);
+      const r = ReleasedContact.of(contact, now);
+      this.released.set(r.id, r);
+      this.releasedOrder.push(r);
+      this.spare.push(contact);
     }
-    if (this.releaseHead > 1024 && this.releaseHead * 2 > q.length) {
+    if (this.releaseHead >= 64 && this.releaseHead * 2 > q.length) {
       q.splice(0, this.releaseHead);
+      this.releaseAt.splice(0, this.releaseHead);
       this.releaseHead = 0;
     }
     const forgetBefore = now - this.ratingWindowMs;
