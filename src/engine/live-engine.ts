@@ -57,8 +57,9 @@ export interface LiveEngineOptions {
   /** At most one update per view per interval; the first after a quiet period goes at once (default 250 ms). */
   updateIntervalMs?: number;
   /**
-   * Most of a saturated process's time that refreshing views may take (default 0.1): past it
-   * the conflation interval stretches. See `conflationInterval`.
+   * Most of a saturated process's time that refreshing views may take, as measured around the
+   * refresh (default 0.05; collecting the views' garbage later about doubles it): past it the
+   * conflation interval stretches. See `conflationInterval`.
    */
   viewBudget?: number;
   /** How busy the process is, 0..1 (default: event-loop utilisation over the last second). */
@@ -140,7 +141,7 @@ export class LiveEngine {
     this.tickMs = opts.tickMs ?? 1000;
     this.updateIntervalMs = opts.updateIntervalMs ?? 250;
     this.tenantOptions = opts.tenantOptions;
-    this.viewBudget = opts.viewBudget ?? 0.1;
+    this.viewBudget = opts.viewBudget ?? 0.05;
     this.load = opts.load ?? eventLoopLoad();
   }
 
