@@ -80,7 +80,7 @@ const S_ACW = 4;
 const S_RUN = 5;
 const S_BUSY = 6;
 const S_AVAIL = 7;
-/** Initial rows: about an hour of a busy agent's marks and segments, so few agents ever grow. */
+/** Initial rows: about half an hour of a busy agent's marks and segments (an agent that keeps more grows once or twice). */
 const INITIAL_ROWS = 32;
 
 /**

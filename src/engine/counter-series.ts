@@ -2,7 +2,7 @@ import type { WindowName } from '../protocol/index.js';
 import type { WindowFrame } from './window-frame.js';
 
 const COMPACT_AT = 64;
-/** Capacities (in buckets, and in wait entries) allocated on first use; they double when full. */
+/** Capacities (in buckets, and in wait entries) allocated on first use; buckets grow by half when full, waits double. */
 const INITIAL_BUCKETS = 16;
 const INITIAL_WAITS = 16;
 /** Stands in for the arrays of a series that holds nothing yet (never written: capacity 0). */
@@ -30,7 +30,7 @@ export interface CounterSeriesState {
  * the past that is still retained, so late events land where they belong. Buckets older than the
  * 60m window are released: late events cannot reach them (the lateness bound is shorter).
  *
- * Buckets live in typed arrays (seconds, values bucket-major, max wait) that double when full and
+ * Buckets live in typed arrays (seconds, values bucket-major, max wait) that grow when full and
  * are compacted in place, so a series allocates nothing in steady state; each rolling window keeps
  * a cursor to its first bucket, so sliding costs only the seconds that leave it.
  */

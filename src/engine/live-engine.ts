@@ -62,7 +62,7 @@ export interface LiveEngineOptions {
    * conflation interval stretches. See `conflationInterval`.
    */
   viewBudget?: number;
-  /** How busy the process is, 0..1 (default: event-loop utilisation over the last second). */
+  /** How busy the process is, 0..1 (default: event-loop utilisation over the latest 250 ms or more). */
   load?: () => number;
   /** Per-tenant engine options (settings, lateness). */
   tenantOptions?: (tenant: string) => Omit<TenantEngineOptions, 'tenant' | 'now'>;
@@ -131,8 +131,9 @@ export class LiveEngine {
   private readonly updateIntervalMs: number;
   private readonly tenantOptions: LiveEngineOptions['tenantOptions'];
   private timeHeld = false;
-  /** Recent cost (ms, moving average) of refreshing each tenant's views. */
+  /** Recent cost (ms, moving average) of refreshing each tenant's views, and their sum. */
   private readonly refreshCostMs = new Map<string, number>();
+  private refreshTotalMs = 0;
   private readonly viewBudget: number;
   private readonly load: () => number;
 
@@ -147,9 +148,7 @@ export class LiveEngine {
 
   /** The conflation interval now (see `conflationInterval`). */
   conflationMs(): number {
-    let total = 0;
-    for (const ms of this.refreshCostMs.values()) total += ms;
-    return conflationInterval(this.updateIntervalMs, total, this.viewBudget, this.load());
+    return conflationInterval(this.updateIntervalMs, this.refreshTotalMs, this.viewBudget, this.load());
   }
 
   now(): number {
@@ -331,14 +330,21 @@ export class LiveEngine {
     const byKey = this.views.get(tenant);
     const e = this.engines.get(tenant);
     if (!byKey || !e) {
+      this.setRefreshCost(tenant, 0);
       this.refreshCostMs.delete(tenant);
       return [];
     }
     const started = performance.now();
     const out = this.refreshViews(tenant, e, byKey);
     const cost = performance.now() - started;
-    this.refreshCostMs.set(tenant, 0.8 * (this.refreshCostMs.get(tenant) ?? cost) + 0.2 * cost);
+    this.setRefreshCost(tenant, 0.8 * (this.refreshCostMs.get(tenant) ?? cost) + 0.2 * cost);
     return out;
+  }
+
+  /** Keeps the sum of refresh costs with each tenant's, so the conflation interval costs O(1). */
+  private setRefreshCost(tenant: string, ms: number): void {
+    this.refreshTotalMs += ms - (this.refreshCostMs.get(tenant) ?? 0);
+    this.refreshCostMs.set(tenant, ms);
   }
 
   private refreshViews(tenant: string, e: TenantEngine, byKey: Map<string, View>): ViewUpdate[] {

@@ -134,7 +134,6 @@ function emptyCounts(): AgentCounts {
 /** How often finished contacts and old agent history are released. */
 const MAINTENANCE_SEC = 300;
 
-
 /** Scratch for a contact's activity marks as (t, onContact change, acw change) triples: placed, and wanted now. */
 const PLACED = new Float64Array(12);
 const WANTED = new Float64Array(12);
@@ -601,25 +600,22 @@ export class TenantEngine {
     if (!same) {
       const had = c.activityAgent === null ? 0 : activityMarks(c.onStart, c.onEnd, c.acwOn, c.acwEnd, PLACED);
       const want = agentId === null ? 0 : activityMarks(onStart, onEnd, acwOn, acwEnd, WANTED);
-      if (c.activityAgent !== null && c.activityAgent === agentId) {
-        // Same agent: keep the marks that stay, so the timeline rebuilds only from the first change.
-        let k = 0;
-        while (k < had && k < want && sameMark(PLACED, WANTED, k)) k++;
-        const tl = this.agent(agentId).timeline;
-        for (let m = k; m < had; m++) tl.removeActivity(PLACED[3 * m]!, PLACED[3 * m + 1]!, PLACED[3 * m + 2]!);
-        for (let m = k; m < want; m++) tl.addActivity(WANTED[3 * m]!, WANTED[3 * m + 1]!, WANTED[3 * m + 2]!);
-      } else {
-        if (c.activityAgent !== null) {
-          const a = this.agent(c.activityAgent);
-          for (let m = 0; m < had; m++) a.timeline.removeActivity(PLACED[3 * m]!, PLACED[3 * m + 1]!, PLACED[3 * m + 2]!);
+      // Same agent: keep the marks that stay, so the timeline rebuilds only from the first change.
+      const sameAgent = c.activityAgent === agentId;
+      let k = 0;
+      if (sameAgent) while (k < had && k < want && sameMark(PLACED, WANTED, k)) k++;
+      if (c.activityAgent !== null) {
+        const a = this.agent(c.activityAgent);
+        for (let m = k; m < had; m++) a.timeline.removeActivity(PLACED[3 * m]!, PLACED[3 * m + 1]!, PLACED[3 * m + 2]!);
+        if (!sameAgent) {
           a.contacts--;
           this.forgetIfVacant(a);
         }
-        if (agentId !== null) {
-          const a = this.agent(agentId);
-          for (let m = 0; m < want; m++) a.timeline.addActivity(WANTED[3 * m]!, WANTED[3 * m + 1]!, WANTED[3 * m + 2]!);
-          a.contacts++;
-        }
+      }
+      if (agentId !== null) {
+        const a = this.agent(agentId);
+        for (let m = k; m < want; m++) a.timeline.addActivity(WANTED[3 * m]!, WANTED[3 * m + 1]!, WANTED[3 * m + 2]!);
+        if (!sameAgent) a.contacts++;
       }
       c.activityAgent = agentId;
       c.onStart = onStart;
@@ -844,11 +840,11 @@ export class TenantEngine {
     const settled = now - this.latenessMs - INTERVAL_MS;
     for (const q of this.queues.values()) {
       for (const [key, iv] of q.intervals) if (iv.intervalStart < settled && !iv.changed) q.intervals.delete(key);
-      if (q.lastInterval !== null && q.lastInterval.intervalStart < settled) q.lastInterval = null;
+      q.lastInterval = null;
     }
     for (const a of this.agents.values()) {
       for (const [start, iv] of a.intervals) if (start < settled && !iv.changed) a.intervals.delete(start);
-      if (a.lastInterval !== null && a.lastInterval.intervalStart < settled) a.lastInterval = null;
+      a.lastInterval = null;
       for (const start of a.writtenIntervals) if (start < settled) a.writtenIntervals.delete(start);
     }
   }
