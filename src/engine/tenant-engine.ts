@@ -186,8 +186,6 @@ export class TenantEngine {
   /** Closed contacts waiting to be released, and when each was queued for it (parallel arrays). */
   private readonly releaseQueue: Contact[] = [];
   private readonly releaseAt: number[] = [];
-  /** Released contact objects, for reuse. */
-  private readonly spare: Contact[] = [];
   /** Released contacts kept for late ratings, by id and in release order. */
   private readonly released = new Map<string, ReleasedContact>();
   private readonly releasedOrder: ReleasedContact[] = [];
@@ -471,7 +469,7 @@ export class TenantEngine {
     if (!c) {
       const gone = this.released.get(e.contactId);
       if (gone) return e.type === 'contact.rated' && this.rateReleased(gone, e);
-      c = this.spare.pop()?.reset(e.contactId) ?? new Contact(e.contactId);
+      c = new Contact(e.contactId);
       this.contacts.set(c.id, c);
     }
     if (!c.offer(e)) return false;
@@ -820,7 +818,6 @@ export class TenantEngine {
       const r = ReleasedContact.of(contact, now);
       this.released.set(r.id, r);
       this.releasedOrder.push(r);
-      this.spare.push(contact);
     }
     if (this.releaseHead >= 64 && this.releaseHead * 2 > q.length) {
       q.splice(0, this.releaseHead);
