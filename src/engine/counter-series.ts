@@ -7,6 +7,15 @@ const INITIAL_BUCKETS = 16;
 const INITIAL_WAITS = 16;
 /** Stands in for the arrays of a series that holds nothing yet (never written: capacity 0). */
 const NONE = new Float64Array(0);
+/** A bucket row: its second, the largest wait that left the queue in it, then `width` values. */
+const ROW_SEC = 0;
+const ROW_MAX = 1;
+const ROW_VALUES = 2;
+/** Windows in WINDOW_NAMES order: the index of each in the sums and maxima. */
+const W15 = 0;
+const W60 = 1;
+const WTODAY = 2;
+const WINDOW_INDEX: Record<WindowName, number> = { '15m': W15, '60m': W60, today: WTODAY };
 
 /**
  * A series in a checkpoint: its retained buckets (seconds, `width` values each, the waits that
@@ -30,29 +39,34 @@ export interface CounterSeriesState {
  * the past that is still retained, so late events land where they belong. Buckets older than the
  * 60m window are released: late events cannot reach them (the lateness bound is shorter).
  *
- * Buckets live in typed arrays (seconds, values bucket-major, max wait) that grow when full and
- * are compacted in place, so a series allocates nothing in steady state; each rolling window keeps
- * a cursor to its first bucket, so sliding costs only the seconds that leave it.
+ * The per-event path is bound by memory, not arithmetic (a busy hub's state far exceeds the
+ * cache), so the layout minimises the cache lines a contribution touches: a bucket is one row
+ * (second, max wait, values) of a single typed array, and the running sums are field-major
+ * (`sums[field * 3 + window]`), so one contribution updates one row and one line of sums. Arrays
+ * grow when full and are compacted in place, so a series allocates nothing in steady state; each
+ * rolling window keeps a cursor to its first bucket, so sliding costs only the seconds that leave
+ * it.
  */
 export class CounterSeries {
-  /** Buckets [0, n) in order of second, in arrays of `cap` buckets. */
+  /** Buckets [0, n) in order of second, in rows of `stride` numbers; room for `cap` rows. */
   private n = 0;
   private cap = 0;
-  private secs = NONE;
-  private vals = NONE;
-  /** Largest wait of each bucket. */
-  private bmax = NONE;
+  private rows = NONE;
+  private readonly stride: number;
   /**
    * Waits of the contacts that left the queue (for the non-additive maximum), as (second, wait)
-   * entries [0, wn) of the retained buckets, in no order; capacity `wcap`.
+   * pairs [0, wn) of the retained buckets, in no order; room for `wcap` pairs.
    */
   private wn = 0;
   private wcap = 0;
-  private wsecs = NONE;
-  private wms = NONE;
-  private readonly sums: Record<WindowName, Float64Array>;
-  private readonly maxes: Record<WindowName, number> = { '15m': 0, '60m': 0, today: 0 };
-  private readonly maxStale: Record<WindowName, boolean> = { '15m': false, '60m': false, today: false };
+  private waits = NONE;
+  /** Running sums of each window, field-major. */
+  private readonly sums: Float64Array;
+  /** Largest wait of each window (by window index), and whether it must be recomputed. */
+  private readonly maxes = new Float64Array(3);
+  private readonly maxStale = [false, false, false];
+  /** One window's sums gathered for `window` (reused). */
+  private readonly gathered: Float64Array;
   /** Largest wait of today's buckets already released. */
   private releasedTodayMax = 0;
   private generation: number;
@@ -72,7 +86,9 @@ export class CounterSeries {
     readonly width: number,
     private readonly frame: WindowFrame,
   ) {
-    this.sums = { '15m': new Float64Array(width), '60m': new Float64Array(width), today: new Float64Array(width) };
+    this.stride = ROW_VALUES + width;
+    this.sums = new Float64Array(3 * width);
+    this.gathered = new Float64Array(width);
     this.generation = frame.generation;
     this.synced15 = frame.start15;
     this.synced60 = frame.start60;
@@ -81,17 +97,26 @@ export class CounterSeries {
 
   /** The series' state, for a checkpoint (plain data; shares nothing with the series). */
   save(): CounterSeriesState {
-    const n = this.n;
+    const { n, width, stride, rows } = this;
+    const secs: number[] = [];
+    const vals: number[] = [];
+    const bmax: number[] = [];
+    for (let k = 0; k < n; k++) {
+      secs.push(rows[k * stride + ROW_SEC]!);
+      bmax.push(rows[k * stride + ROW_MAX]!);
+      for (let i = 0; i < width; i++) vals.push(rows[k * stride + ROW_VALUES + i]!);
+    }
     const waits: (number[] | null)[] = new Array<number[] | null>(n).fill(null);
-    for (let j = 0; j < this.wn; j++) (waits[this.indexOf(this.wsecs[j]!)] ??= []).push(this.wms[j]!);
+    for (let j = 0; j < this.wn; j++) (waits[this.indexOf(this.waits[2 * j]!)] ??= []).push(this.waits[2 * j + 1]!);
+    const window = (w: number): number[] => Array.from({ length: width }, (_, i) => this.sums[i * 3 + w]!);
     return {
-      secs: Array.from(this.secs.subarray(0, n)),
-      vals: Array.from(this.vals.subarray(0, n * this.width)),
+      secs,
+      vals,
       waits,
-      bmax: Array.from(this.bmax.subarray(0, n)),
-      sums: { '15m': Array.from(this.sums['15m']), '60m': Array.from(this.sums['60m']), today: Array.from(this.sums.today) },
-      maxes: { ...this.maxes },
-      maxStale: { ...this.maxStale },
+      bmax,
+      sums: { '15m': window(W15), '60m': window(W60), today: window(WTODAY) },
+      maxes: { '15m': this.maxes[W15]!, '60m': this.maxes[W60]!, today: this.maxes[WTODAY]! },
+      maxStale: { '15m': this.maxStale[W15]!, '60m': this.maxStale[W60]!, today: this.maxStale[WTODAY]! },
       releasedTodayMax: this.releasedTodayMax,
       synced: [this.synced15, this.synced60, this.syncedTodaySec, this.first15, this.first60],
     };
@@ -103,16 +128,20 @@ export class CounterSeries {
     const n = st.secs.length;
     if (n > 0) {
       s.growBuckets(n);
-      s.secs.set(st.secs);
-      s.vals.set(st.vals);
-      s.bmax.set(st.bmax);
+      for (let k = 0; k < n; k++) {
+        const base = k * s.stride;
+        s.rows[base + ROW_SEC] = st.secs[k]!;
+        s.rows[base + ROW_MAX] = st.bmax[k]!;
+        for (let i = 0; i < width; i++) s.rows[base + ROW_VALUES + i] = st.vals[k * width + i]!;
+      }
       s.n = n;
     }
     for (let k = 0; k < n; k++) for (const w of st.waits[k] ?? []) s.pushWait(st.secs[k]!, w);
     for (const w of ['15m', '60m', 'today'] as const) {
-      s.sums[w].set(st.sums[w]);
-      s.maxes[w] = st.maxes[w];
-      s.maxStale[w] = st.maxStale[w];
+      const wi = WINDOW_INDEX[w];
+      for (let i = 0; i < width; i++) s.sums[i * 3 + wi] = st.sums[w][i]!;
+      s.maxes[wi] = st.maxes[w];
+      s.maxStale[wi] = st.maxStale[w];
     }
     s.releasedTodayMax = st.releasedTodayMax;
     [s.synced15, s.synced60, s.syncedTodaySec, s.first15, s.first60] = st.synced;
@@ -126,7 +155,7 @@ export class CounterSeries {
     const sec = Math.floor(t / 1000);
     const f = this.frame;
     const k = this.bucket(sec, true);
-    this.cursor = k < 0 ? -1 : k * this.width;
+    this.cursor = k < 0 ? -1 : k * this.stride + ROW_VALUES;
     this.in15 = sec >= f.start15;
     this.in60 = sec >= f.start60;
     this.inToday = sec >= f.todaySec;
@@ -135,10 +164,12 @@ export class CounterSeries {
 
   /** Adds `delta` to counter `field` at the time given to `at`. */
   inc(field: number, delta: number): this {
-    if (this.cursor >= 0) this.vals[this.cursor + field]! += delta;
-    if (this.in15) this.sums['15m'][field]! += delta;
-    if (this.in60) this.sums['60m'][field]! += delta;
-    if (this.inToday) this.sums.today[field]! += delta;
+    if (this.cursor >= 0) this.rows[this.cursor + field]! += delta;
+    const sums = this.sums;
+    const i = field * 3;
+    if (this.in15) sums[i + W15]! += delta;
+    if (this.in60) sums[i + W60]! += delta;
+    if (this.inToday) sums[i + WTODAY]! += delta;
     return this;
   }
 
@@ -148,45 +179,49 @@ export class CounterSeries {
     const sec = Math.floor(t / 1000);
     const k = this.bucket(sec, sign > 0);
     if (k >= 0) {
-      const bmax = this.bmax;
+      const at = k * this.stride + ROW_MAX;
       if (sign > 0) {
         this.pushWait(sec, waitMs);
-        if (waitMs > bmax[k]!) bmax[k] = waitMs;
+        if (waitMs > this.rows[at]!) this.rows[at] = waitMs;
       } else {
         this.dropWait(sec, waitMs);
-        if (waitMs >= bmax[k]!) bmax[k] = this.maxWaitOf(sec);
+        if (waitMs >= this.rows[at]!) this.rows[at] = this.maxWaitOf(sec);
       }
     }
     const f = this.frame;
-    this.touchMax('15m', sec >= f.start15, waitMs, sign);
-    this.touchMax('60m', sec >= f.start60, waitMs, sign);
-    this.touchMax('today', sec >= f.todaySec, waitMs, sign);
+    this.touchMax(W15, sec >= f.start15, waitMs, sign);
+    this.touchMax(W60, sec >= f.start60, waitMs, sign);
+    this.touchMax(WTODAY, sec >= f.todaySec, waitMs, sign);
   }
 
-  /** The running sums of a window (read-only view; do not keep across calls). */
+  /** The running sums of a window (read-only, and only until the next call). */
   window(w: WindowName): Float64Array {
     this.sync();
-    return this.sums[w];
+    const wi = WINDOW_INDEX[w];
+    const out = this.gathered;
+    for (let i = 0; i < this.width; i++) out[i] = this.sums[i * 3 + wi]!;
+    return out;
   }
 
   maxWait(w: WindowName): number {
     this.sync();
-    if (this.maxStale[w]) {
-      const from = w === '15m' ? this.first15 : w === '60m' ? this.first60 : this.indexOf(this.frame.todaySec);
-      let m = w === 'today' ? this.releasedTodayMax : 0;
-      const bmax = this.bmax;
-      for (let k = from; k < this.n; k++) if (bmax[k]! > m) m = bmax[k]!;
-      this.maxes[w] = m;
-      this.maxStale[w] = false;
+    const wi = WINDOW_INDEX[w];
+    if (this.maxStale[wi]) {
+      const from = wi === W15 ? this.first15 : wi === W60 ? this.first60 : this.indexOf(this.frame.todaySec);
+      let m = wi === WTODAY ? this.releasedTodayMax : 0;
+      const { rows, stride } = this;
+      for (let k = from; k < this.n; k++) if (rows[k * stride + ROW_MAX]! > m) m = rows[k * stride + ROW_MAX]!;
+      this.maxes[wi] = m;
+      this.maxStale[wi] = false;
     }
-    return this.maxes[w];
+    return this.maxes[wi]!;
   }
 
-  private touchMax(w: WindowName, inside: boolean, waitMs: number, sign: 1 | -1): void {
-    if (!inside || this.maxStale[w]) return;
+  private touchMax(wi: number, inside: boolean, waitMs: number, sign: 1 | -1): void {
+    if (!inside || this.maxStale[wi]) return;
     if (sign > 0) {
-      if (waitMs > this.maxes[w]) this.maxes[w] = waitMs;
-    } else if (waitMs >= this.maxes[w]) this.maxStale[w] = true;
+      if (waitMs > this.maxes[wi]!) this.maxes[wi] = waitMs;
+    } else if (waitMs >= this.maxes[wi]!) this.maxStale[wi] = true;
   }
 
   /** Catches up with the frame: expires seconds that left the rolling windows, rolls the day over, releases old buckets. */
@@ -195,80 +230,73 @@ export class CounterSeries {
     if (this.generation === f.generation) return;
     this.generation = f.generation;
     if (f.start15 > this.synced15) {
-      this.first15 = this.expire('15m', this.first15, f.start15);
+      this.first15 = this.expire(W15, this.first15, f.start15);
       this.synced15 = f.start15;
     }
     if (f.start60 > this.synced60) {
-      this.first60 = this.expire('60m', this.first60, f.start60);
+      this.first60 = this.expire(W60, this.first60, f.start60);
       this.synced60 = f.start60;
     }
-    const width = this.width;
-    const vals = this.vals;
+    const { width, stride, rows, sums } = this;
     if (f.todaySec !== this.syncedTodaySec) {
       // A new local day (or a new timezone): today is what the retained buckets hold since its start.
       this.syncedTodaySec = f.todaySec;
-      const today = this.sums.today;
-      today.fill(0);
+      for (let i = 0; i < width; i++) sums[i * 3 + WTODAY] = 0;
       this.releasedTodayMax = 0;
       for (let k = this.indexOf(f.todaySec); k < this.n; k++) {
-        for (let i = 0; i < width; i++) today[i]! += vals[k * width + i]!;
+        for (let i = 0; i < width; i++) sums[i * 3 + WTODAY]! += rows[k * stride + ROW_VALUES + i]!;
       }
-      this.maxStale.today = true;
+      this.maxStale[WTODAY] = true;
     }
     // Buckets before the 60m window are dead weight; compact once they are half the buckets, so
     // sliding stays O(1) amortised.
     const drop = this.first60;
     const n = this.n;
     if (drop >= COMPACT_AT && drop * 2 >= n) {
-      const secs = this.secs;
-      const bmax = this.bmax;
       for (let k = 0; k < drop; k++) {
-        if (secs[k]! >= f.todaySec && bmax[k]! > this.releasedTodayMax) this.releasedTodayMax = bmax[k]!;
+        const max = rows[k * stride + ROW_MAX]!;
+        if (rows[k * stride + ROW_SEC]! >= f.todaySec && max > this.releasedTodayMax) this.releasedTodayMax = max;
       }
       // Waits of the released buckets go too (buckets are in order of second).
-      const lastDropped = secs[drop - 1]!;
-      const wsecs = this.wsecs;
-      const wms = this.wms;
+      const lastDropped = rows[(drop - 1) * stride + ROW_SEC]!;
+      const waits = this.waits;
       let kept = 0;
       for (let j = 0; j < this.wn; j++) {
-        if (wsecs[j]! > lastDropped) {
-          wsecs[kept] = wsecs[j]!;
-          wms[kept] = wms[j]!;
+        if (waits[2 * j]! > lastDropped) {
+          waits[2 * kept] = waits[2 * j]!;
+          waits[2 * kept + 1] = waits[2 * j + 1]!;
           kept++;
         }
       }
       this.wn = kept;
-      secs.copyWithin(0, drop, n);
-      vals.copyWithin(0, drop * width, n * width);
-      bmax.copyWithin(0, drop, n);
+      rows.copyWithin(0, drop * stride, n * stride);
       this.n = n - drop;
       this.first15 -= drop;
       this.first60 = 0;
     }
   }
 
-  /** Subtracts buckets from index `k` while their second is before `to`; returns the new first index. */
-  private expire(w: WindowName, k: number, to: number): number {
-    const sums = this.sums[w];
-    const width = this.width;
-    const { secs, vals, bmax } = this;
-    for (; k < this.n && secs[k]! < to; k++) {
-      const base = k * width;
-      for (let i = 0; i < width; i++) sums[i]! -= vals[base + i]!;
+  /** Subtracts buckets from index `k` from window `wi` while their second is before `to`; returns the new first index. */
+  private expire(wi: number, k: number, to: number): number {
+    const { sums, width, stride, rows } = this;
+    for (; k < this.n && rows[k * stride + ROW_SEC]! < to; k++) {
+      const base = k * stride;
+      for (let i = 0; i < width; i++) sums[i * 3 + wi]! -= rows[base + ROW_VALUES + i]!;
       // Only the window's maximum leaving it makes the maximum unknown.
-      if (bmax[k]! >= this.maxes[w] && bmax[k]! > 0) this.maxStale[w] = true;
+      const max = rows[base + ROW_MAX]!;
+      if (max >= this.maxes[wi]! && max > 0) this.maxStale[wi] = true;
     }
     return k;
   }
 
   /** Index of the first bucket whose second is >= sec. */
   private indexOf(sec: number): number {
-    const secs = this.secs;
+    const { rows, stride } = this;
     let lo = 0;
     let hi = this.n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (secs[mid]! < sec) lo = mid + 1;
+      if (rows[mid * stride + ROW_SEC]! < sec) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -277,28 +305,23 @@ export class CounterSeries {
   /** Index of a second's bucket, created in order when `create`; -1 when absent or not retained. */
   private bucket(sec: number, create: boolean): number {
     const n = this.n;
+    const stride = this.stride;
     let k = n;
     if (n > 0) {
-      const last = this.secs[n - 1]!;
+      const last = this.rows[(n - 1) * stride + ROW_SEC]!;
       if (last === sec) return n - 1;
       if (last > sec) {
         k = this.indexOf(sec);
-        if (this.secs[k] === sec) return k;
+        if (this.rows[k * stride + ROW_SEC] === sec) return k;
       }
     }
     // Seconds before the 60m window are never read again: do not resurrect them.
     if (!create || sec < this.frame.start60) return -1;
     if (n === this.cap) this.growBuckets(n + 1);
-    const width = this.width;
-    const { secs, vals, bmax } = this;
-    if (k < n) {
-      secs.copyWithin(k + 1, k, n);
-      vals.copyWithin((k + 1) * width, k * width, n * width);
-      bmax.copyWithin(k + 1, k, n);
-    }
-    secs[k] = sec;
-    vals.fill(0, k * width, (k + 1) * width);
-    bmax[k] = 0;
+    const rows = this.rows;
+    if (k < n) rows.copyWithin((k + 1) * stride, k * stride, n * stride);
+    rows.fill(0, k * stride, (k + 1) * stride);
+    rows[k * stride + ROW_SEC] = sec;
     this.n = n + 1;
     // Keep the window cursors on the same buckets: a bucket inserted before one moves it along.
     if (sec < this.synced15) this.first15++;
@@ -309,42 +332,33 @@ export class CounterSeries {
   /** Makes room for at least `min` buckets, growing the capacity by half (compaction keeps up to twice the live buckets). */
   private growBuckets(min: number): void {
     const cap = Math.max(Math.ceil(this.cap * 1.5), INITIAL_BUCKETS, min);
-    const secs = new Float64Array(cap);
-    const vals = new Float64Array(cap * this.width);
-    const bmax = new Float64Array(cap);
-    secs.set(this.secs);
-    vals.set(this.vals);
-    bmax.set(this.bmax);
-    this.secs = secs;
-    this.vals = vals;
-    this.bmax = bmax;
+    const rows = new Float64Array(cap * this.stride);
+    rows.set(this.rows.subarray(0, this.n * this.stride));
+    this.rows = rows;
     this.cap = cap;
   }
 
   private pushWait(sec: number, waitMs: number): void {
     if (this.wn === this.wcap) {
       const cap = Math.max(this.wcap * 2, INITIAL_WAITS);
-      const wsecs = new Float64Array(cap);
-      const wms = new Float64Array(cap);
-      wsecs.set(this.wsecs);
-      wms.set(this.wms);
-      this.wsecs = wsecs;
-      this.wms = wms;
+      const waits = new Float64Array(2 * cap);
+      waits.set(this.waits);
+      this.waits = waits;
       this.wcap = cap;
     }
-    this.wsecs[this.wn] = sec;
-    this.wms[this.wn] = waitMs;
+    this.waits[2 * this.wn] = sec;
+    this.waits[2 * this.wn + 1] = waitMs;
     this.wn++;
   }
 
   /** Removes one entry of `waitMs` at `sec` (if any) by moving the last entry into its place. */
   private dropWait(sec: number, waitMs: number): void {
-    const { wsecs, wms } = this;
+    const waits = this.waits;
     for (let j = this.wn - 1; j >= 0; j--) {
-      if (wsecs[j] === sec && wms[j] === waitMs) {
+      if (waits[2 * j] === sec && waits[2 * j + 1] === waitMs) {
         const last = --this.wn;
-        wsecs[j] = wsecs[last]!;
-        wms[j] = wms[last]!;
+        waits[2 * j] = waits[2 * last]!;
+        waits[2 * j + 1] = waits[2 * last + 1]!;
         return;
       }
     }
@@ -352,9 +366,9 @@ export class CounterSeries {
 
   /** Largest wait of the entries at `sec` (0 when none). */
   private maxWaitOf(sec: number): number {
-    const { wsecs, wms } = this;
+    const waits = this.waits;
     let m = -Infinity;
-    for (let j = 0; j < this.wn; j++) if (wsecs[j] === sec && wms[j]! > m) m = wms[j]!;
+    for (let j = 0; j < this.wn; j++) if (waits[2 * j] === sec && waits[2 * j + 1]! > m) m = waits[2 * j + 1]!;
     return m === -Infinity ? 0 : m;
   }
 }
