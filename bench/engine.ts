@@ -5,14 +5,17 @@
  * the same engine code in a plain loop. Engine time follows the replayed event time.
  *
  * The input is held as log records (JSON text, as the log stores them) in one byte buffer outside
- * the JS heap, as a log reader receives them off the network, and decoded a chunk at a time;
- * decoding is timed apart and not counted as engine time.
+ * the JS heap, as a log reader receives them off the network, and decoded a log read at a time:
+ * the records the Redis log reader gets per round trip while it is behind (as it is whenever the
+ * engine is the bottleneck), every partition's largest read. Decoding is timed apart and not
+ * counted as engine time.
  *
  *   npm run bench:engine            (BENCH_SCALE=0.2 for a quick run)
  */
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import type { HubEvent } from '../src/events/index.js';
 import { LiveEngine, type EventBatch, type RollupBatch } from '../src/engine/index.js';
+import { DEFAULT_MAX_READ_BATCH, DEFAULT_PARTITIONS } from '../src/log/index.js';
 import { prng, simulateCentre } from '../src/sim/centre.js';
 
 const scale = Number(process.env['BENCH_SCALE'] ?? 1);
@@ -22,7 +25,8 @@ const QUEUES = 500;
 const HOURS = 2;
 const RECORD_SPAN_MS = 2_000;
 const MAX_RECORD = 500;
-const CHUNK = 200;
+/** Records per log read (src/log/read-batch.ts). */
+const CHUNK = DEFAULT_PARTITIONS * DEFAULT_MAX_READ_BATCH;
 
 interface LogRecordText {
   tenant: string;
@@ -212,7 +216,7 @@ async function pipeline(records: LogBytes): Promise<{ ms: number; updates: numbe
 
 const { records, total } = buildRecords();
 console.log(
-  `workload: ${TENANTS} tenants, ${AGENTS} agents, ${QUEUES} queues, ${HOURS} h of traffic, ${total} events in ${records.length} log records (5% late, 2% duplicated)`,
+  `workload: ${TENANTS} tenants, ${AGENTS} agents, ${QUEUES} queues, ${HOURS} h of traffic, ${total} events in ${records.length} log records (5% late, 2% duplicated), read ${CHUNK} records at a time`,
 );
 const plain = plainLoop(records);
 const piped = process.env['BENCH_ONLY'] === 'plain' ? null : await pipeline(records);

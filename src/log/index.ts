@@ -29,7 +29,8 @@ export { LogUnavailableError, systemClock, type AppendResult, type EventLog, typ
 export { InvalidPositionError, advanceCursor, comparePositions, cursorReached } from './position.js';
 export { MemoryEventLog, type MemoryLogOptions } from './memory.js';
 export { PostgresEventLog, type PostgresLogOptions } from './postgres.js';
-export { RedisEventLog, partitionOf, type RedisLogOptions } from './redis.js';
+export { DEFAULT_PARTITIONS, RedisEventLog, partitionOf, type RedisLogOptions } from './redis.js';
+export { DEFAULT_MAX_READ_BATCH, nextReadBatch } from './read-batch.js';
 
 export interface OpenEventLogOptions {
   /** Redis Streams when set (REDIS_URL). */

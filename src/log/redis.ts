@@ -24,6 +24,7 @@ import { Redis, type ClientContext, type Result } from 'ioredis';
 import { Observable, asyncScheduler, firstValueFrom, timer, type SchedulerLike, type Subscriber } from 'rxjs';
 import type { HubEvent } from '../events/index.js';
 import { InvalidPositionError, formatStreamCursor, formatStreamPosition, parseStreamCursor } from './position.js';
+import { DEFAULT_MAX_READ_BATCH, nextReadBatch } from './read-batch.js';
 import { LogUnavailableError, checkTenant, systemClock, type AppendResult, type EventLog, type LogClock, type LogRecord } from './types.js';
 
 declare module 'ioredis' {
@@ -43,8 +44,14 @@ export interface RedisLogOptions {
   dedupTtlMs?: number;
   /** An append, trim or ping not answered within this fails (ms). Default 2000. */
   commandTimeoutMs?: number;
-  /** Entries per partition per read. Default 100. */
+  /** Entries per partition per read while the reader keeps up. Default 100. */
   readBatch?: number;
+  /**
+   * Most entries per partition per read while the reader is behind: a read that fills a
+   * partition's batch doubles the next one, up to this; one that does not goes back to
+   * `readBatch`. Default 5000 (see ./read-batch.ts).
+   */
+  maxReadBatch?: number;
   /** How long one XREAD waits for new entries (ms). Default 5000. */
   blockMs?: number;
   /** Runs the readers' retry timers; a virtual scheduler in tests. Default: asyncScheduler. */
@@ -53,6 +60,7 @@ export interface RedisLogOptions {
   clock?: LogClock | undefined;
 }
 
+export const DEFAULT_PARTITIONS = 4;
 const DAY_MS = 24 * 3600_000;
 const MAX_PARTITIONS = 1024;
 const MAX_RETRY_MS = 2000;
@@ -133,6 +141,7 @@ export class RedisEventLog implements EventLog {
   readonly #prefix: string;
   readonly #dedupTtlMs: number;
   readonly #readBatch: number;
+  readonly #maxReadBatch: number;
   readonly #blockMs: number;
   readonly #scheduler: SchedulerLike;
   readonly #clock: LogClock;
@@ -146,9 +155,10 @@ export class RedisEventLog implements EventLog {
   constructor(options: RedisLogOptions) {
     this.#url = options.url;
     this.#prefix = options.prefix ?? 'ph:';
-    this.partitions = checkInteger('partitions', options.partitions ?? 4, 1, MAX_PARTITIONS);
+    this.partitions = checkInteger('partitions', options.partitions ?? DEFAULT_PARTITIONS, 1, MAX_PARTITIONS);
     this.#dedupTtlMs = checkInteger('dedupTtlMs', options.dedupTtlMs ?? DAY_MS, 1, Number.MAX_SAFE_INTEGER);
     this.#readBatch = checkInteger('readBatch', options.readBatch ?? 100, 1, 100_000);
+    this.#maxReadBatch = checkInteger('maxReadBatch', options.maxReadBatch ?? Math.max(DEFAULT_MAX_READ_BATCH, this.#readBatch), this.#readBatch, 100_000);
     this.#blockMs = checkInteger('blockMs', options.blockMs ?? 5000, 1, 3600_000);
     const commandTimeoutMs = checkInteger('commandTimeoutMs', options.commandTimeoutMs ?? 2000, 1, 3600_000);
     this.#scheduler = options.scheduler ?? asyncScheduler;
@@ -274,10 +284,11 @@ export class RedisEventLog implements EventLog {
   /** Keeps reading from `ids` until stopped; the ids move forward as records are delivered. */
   async #follow(connection: Redis, ids: string[], subscriber: Subscriber<LogRecord>, stopped: () => boolean): Promise<void> {
     let failures = 0;
+    let count = this.#readBatch;
     while (!stopped()) {
       let reply: StreamReply | null;
       try {
-        reply = (await connection.xread('COUNT', this.#readBatch, 'BLOCK', this.#blockMs, 'STREAMS', ...this.#keys, ...ids)) as StreamReply | null;
+        reply = (await connection.xread('COUNT', count, 'BLOCK', this.#blockMs, 'STREAMS', ...this.#keys, ...ids)) as StreamReply | null;
         failures = 0;
       } catch (err) {
         if (stopped()) return;
@@ -289,6 +300,7 @@ export class RedisEventLog implements EventLog {
         await firstValueFrom(timer(Math.min(100 * 2 ** (failures - 1), MAX_RETRY_MS), this.#scheduler));
         continue;
       }
+      count = nextReadBatch(count, (reply ?? []).some(([, entries]) => entries.length >= count), this.#readBatch, this.#maxReadBatch);
       for (const [key, entries] of reply ?? []) {
         const partition = this.#partitionByKey.get(key) as number;
         for (const [id, fields] of entries) {

@@ -164,10 +164,21 @@ describe.each(['postgres', 'pglite'] as const)('PostgresEventLog on %s', (kind) 
 
   it('reads a long backlog page by page', async () => {
     const start = await log.append('page', [queued('p-start')]);
-    const paged = new PostgresEventLog({ db, readBatch: 7 });
+    const paged = new PostgresEventLog({ db, readBatch: 7, maxReadBatch: 7 });
     await log.append('page', Array.from({ length: 50 }, (_, i) => queued(`page-${i}`)));
     const records = await firstRecords(paged.read(start.position), 8);
     expect(records.flatMap((r) => r.events)).toHaveLength(50);
+    await paged.close();
+  });
+
+  it('reads bigger pages while behind, up to maxReadBatch', async () => {
+    const start = await log.append('grow', [queued('g-start')]);
+    const paged = new PostgresEventLog({ db, readBatch: 7, maxReadBatch: 20 });
+    await log.append('grow', Array.from({ length: 50 }, (_, i) => queued(`grow-${i}`)));
+    // A page cuts the batch into a record per page: pages of 7, 14, 20, then the 9 left.
+    const records = await firstRecords(paged.read(start.position), 4);
+    expect(records.map((r) => r.events.length)).toEqual([7, 14, 20, 9]);
+    expect(records.flatMap((r) => r.events.map((e) => e.id))).toEqual(Array.from({ length: 50 }, (_, i) => `grow-${i}`));
     await paged.close();
   });
 

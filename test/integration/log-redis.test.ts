@@ -8,6 +8,7 @@ import {
   LogUnavailableError,
   RedisEventLog,
   advanceCursor,
+  nextReadBatch,
   comparePositions,
   cursorReached,
   partitionOf,
@@ -73,6 +74,16 @@ describe('partitionOf', () => {
     expect(partitionOf('a', 2 ** 32)).toBe(0xe40c292c);
     expect(partitionOf('foobar', 2 ** 32)).toBe(0xbf9cf968);
     expect(partitionOf('foobar', 4)).toBe(0xbf9cf968 % 4);
+  });
+});
+
+describe('nextReadBatch', () => {
+  it('doubles while a partition fills its batch, up to the most, and drops to the least once none does', () => {
+    expect(nextReadBatch(100, true, 100, 5000)).toBe(200);
+    expect(nextReadBatch(3200, true, 100, 5000)).toBe(5000);
+    expect(nextReadBatch(5000, true, 100, 5000)).toBe(5000);
+    expect(nextReadBatch(5000, false, 100, 5000)).toBe(100);
+    expect(nextReadBatch(100, false, 100, 5000)).toBe(100);
   });
 });
 
@@ -159,6 +170,39 @@ describe('RedisEventLog', () => {
     // Per partition, log order.
     const inPartition1 = got.filter((r) => r.position.startsWith('1:')).map((r) => r.position);
     expect([...inPartition1].sort(comparePositions)).toEqual(inPartition1);
+  });
+
+  it('reads more at a time while behind, up to maxReadBatch, and little once caught up', async () => {
+    const log = openLog(freshPrefix(), { partitions: 1, readBatch: 10, maxReadBatch: 80 });
+    const ids = Array.from({ length: 300 }, (_, i) => `b${i}`);
+    await Promise.all(ids.map((id) => log.append('burst', [queued(id)])));
+    // A read's records reach the subscriber in one synchronous run: split the runs by microtask.
+    const runs: number[] = [];
+    const seen: string[] = [];
+    let open = false;
+    const reading = new Promise<void>((resolve) => {
+      const sub = log.read().subscribe((record) => {
+        seen.push((record.events[0] as HubEvent).id);
+        if (!open) {
+          open = true;
+          runs.push(0);
+          queueMicrotask(() => (open = false));
+        }
+        runs[runs.length - 1]! += 1;
+        if (seen.length === 303) {
+          sub.unsubscribe();
+          resolve();
+        }
+      });
+    });
+    await expect.poll(() => seen.length).toBe(300);
+    for (const id of ['late1', 'late2', 'late3']) await log.append('burst', [queued(id)]);
+    await reading;
+    // 10, 20, 40, 80, 80, then what is left (70, with no full batch) and the three live appends.
+    expect(runs.slice(0, 6)).toEqual([10, 20, 40, 80, 80, 70]);
+    expect(runs.slice(6).reduce((a, b) => a + b, 0)).toBe(3);
+    expect(new Set(seen).size).toBe(303);
+    expect(() => openLog(freshPrefix(), { readBatch: 100, maxReadBatch: 50 })).toThrow(/maxReadBatch must be an integer from 100/);
   });
 
   it('refuses a cursor naming a partition the log does not have', () => {
