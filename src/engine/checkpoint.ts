@@ -7,6 +7,16 @@ import type { Channel } from '../events/index.js';
 /** Checkpoint format version: a node refuses a checkpoint of another version and replays the log instead. */
 export const CHECKPOINT_VERSION = 2;
 
+/** A released contact kept for late ratings: where a rating goes, and the rating it holds (at NaN: none). */
+export interface ReleasedContactSaved {
+  id: string;
+  queueId: string | null;
+  channel: Channel;
+  agentId: string | null;
+  releasedAt: number;
+  rating: { at: number; id: string; csat: number };
+}
+
 export interface ContactState {
   fields: Record<string, unknown>;
 }
@@ -56,14 +66,7 @@ export interface TenantCheckpoint {
   queues: QueueStateSaved[];
   agents: AgentStateSaved[];
   release: [string, number][];
-  released: {
-    id: string;
-    queueId: string | null;
-    channel: Channel;
-    agentId: string | null;
-    releasedAt: number;
-    rating: { at: number; id: string; csat: number };
-  }[];
+  released: ReleasedContactSaved[];
   ratingWindowMs: number;
   day: FrameDay;
 }

@@ -3,7 +3,7 @@ import type { Channel, HubEvent } from '../events/index.js';
 export type ContactEvent = Exclude<HubEvent, { type: 'agent.status' }>;
 export type LeaveKind = 'contact.answered' | 'contact.abandoned' | 'contact.dequeued';
 /** True when an event (ts, id) comes before the current holder of its kind (NaN ts: none). */
-function wins(ts: number, id: string, holderTs: number, holderId: string): boolean {
+export function wins(ts: number, id: string, holderTs: number, holderId: string): boolean {
   return Number.isNaN(holderTs) || ts < holderTs || (ts === holderTs && id < holderId);
 }
 
@@ -131,44 +131,11 @@ export class Contact implements RatingHolder {
   }
 }
 
-/** The applied rating of a contact, or of a released one: where it counts and what it is. */
+/** The applied rating of a contact, or of a released one (./released-contacts.ts): where it counts and what it is. */
 export interface RatingHolder {
   ratedAt: number;
   ratedQueue: string | null;
   ratedChannel: Channel;
   ratedAgent: string | null;
   csat: number;
-}
-
-/**
- * What a released contact keeps for the rating window: where a late rating goes (its queue,
- * channel and answering agent) and the rating it holds, so post-contact surveys that arrive long
- * after the contact still count. Other late events for it change nothing: the contact is known.
- */
-export class ReleasedContact implements RatingHolder {
-  ratedAt: number;
-  ratedId: string;
-  csat: number;
-  constructor(
-    readonly id: string,
-    readonly ratedQueue: string | null,
-    readonly ratedChannel: Channel,
-    readonly ratedAgent: string | null,
-    readonly releasedAt: number,
-    rating: { at: number; id: string; csat: number },
-  ) {
-    this.ratedAt = rating.at;
-    this.ratedId = rating.id;
-    this.csat = rating.csat;
-  }
-
-  static of(c: Contact, now: number): ReleasedContact {
-    const agent = !Number.isNaN(c.leaveTs) && c.leaveType === 'contact.answered' ? c.leaveAgent : null;
-    return new ReleasedContact(c.id, c.queueId, c.channel, agent, now, { at: c.ratedAt, id: c.ratedId, csat: c.csat });
-  }
-
-  /** Takes a late rating; false when it is not the first of the contact's ratings. */
-  offerRating(e: { ts: number; id: string }): boolean {
-    return wins(e.ts, e.id, this.ratedAt, this.ratedId);
-  }
 }

@@ -12,7 +12,8 @@ import type {
 } from '../protocol/index.js';
 import { WINDOW_NAMES } from '../protocol/index.js';
 import { AgentTimeline } from './agent-timeline.js';
-import { Contact, ReleasedContact, type ContactEvent, type RatingHolder } from './contact.js';
+import { Contact, type ContactEvent, type RatingHolder } from './contact.js';
+import { ReleasedContacts } from './released-contacts.js';
 import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, agentWindow, occupancy, queueWindow } from './counters.js';
 import { CounterSeries } from './counter-series.js';
 import { DEFAULT_TENANT_SETTINGS, resolveQueueSettings, type QueueSettings, type TenantSettings } from './settings.js';
@@ -187,8 +188,7 @@ export class TenantEngine {
   private readonly releaseQueue: Contact[] = [];
   private readonly releaseAt: number[] = [];
   /** Released contacts kept for late ratings, by id and in release order. */
-  private readonly released = new Map<string, ReleasedContact>();
-  private readonly releasedOrder: ReleasedContact[] = [];
+  private readonly released = new ReleasedContacts();
   private readonly ratingWindowMs: number;
   private releaseHead = 0;
   private lastFoldSec = 0;
@@ -347,14 +347,7 @@ export class TenantEngine {
       queues,
       agents,
       release: this.releaseQueue.slice(this.releaseHead).map((c, i) => [c.id, this.releaseAt[this.releaseHead + i]!]),
-      released: this.releasedOrder.map((r) => ({
-        id: r.id,
-        queueId: r.ratedQueue,
-        channel: r.ratedChannel,
-        agentId: r.ratedAgent,
-        releasedAt: r.releasedAt,
-        rating: { at: r.ratedAt, id: r.ratedId, csat: r.csat },
-      })),
+      released: this.released.save(),
       ratingWindowMs: this.ratingWindowMs,
       day: this.frame.saveDay(),
     };
@@ -371,11 +364,7 @@ export class TenantEngine {
       ratingWindowMs: cp.ratingWindowMs,
     });
     e.frame.restoreDay(cp.day);
-    for (const r of cp.released) {
-      const gone = new ReleasedContact(r.id, r.queueId, r.channel, r.agentId, r.releasedAt, r.rating);
-      e.released.set(gone.id, gone);
-      e.releasedOrder.push(gone);
-    }
+    for (const r of cp.released) e.released.add(r.id, r.queueId, r.channel, r.agentId, r.releasedAt, r.rating);
     e.position = cp.position;
     e.lastFoldSec = cp.lastFoldSec;
     e.lastCollectAt = cp.lastCollectAt;
@@ -467,8 +456,8 @@ export class TenantEngine {
   private applyContactEvent(e: ContactEvent): boolean {
     let c = this.contacts.get(e.contactId);
     if (!c) {
-      const gone = this.released.get(e.contactId);
-      if (gone) return e.type === 'contact.rated' && this.rateReleased(gone, e);
+      const gone = this.released.find(e.contactId);
+      if (gone >= 0) return e.type === 'contact.rated' && this.released.rate(gone, e, this.applyRating);
       c = new Contact(e.contactId);
       this.contacts.set(c.id, c);
     }
@@ -659,16 +648,8 @@ export class TenantEngine {
     handledCounters(this.agentInterval(a, t), A, c, sign);
   }
 
-  /** A late rating for a released contact: counted where the contact was, first rating wins. */
-  private rateReleased(r: ReleasedContact, e: Extract<ContactEvent, { type: 'contact.rated' }>): boolean {
-    if (!r.offerRating(e)) return false;
-    if (!Number.isNaN(r.ratedAt)) this.addRating(r, -1);
-    r.ratedAt = e.ts;
-    r.ratedId = e.id;
-    r.csat = e.csat;
-    this.addRating(r, 1);
-    return true;
-  }
+  /** A late rating for a released contact is counted where the contact was (first rating wins). */
+  private readonly applyRating = (c: RatingHolder, sign: 1 | -1): void => this.addRating(c, sign);
 
   private addRating(c: RatingHolder, sign: 1 | -1): void {
     const t = c.ratedAt;
@@ -802,6 +783,14 @@ export class TenantEngine {
     this.releaseAt.push(at);
   }
 
+  /** Keeps what a late rating of the contact needs, with the engine's own queue and agent names (shared, not one copy per contact). */
+  private releaseContact(c: Contact, now: number): void {
+    const queue = c.queueId === null ? null : (this.queues.get(c.queueId)?.id ?? c.queueId);
+    const answeredBy = !Number.isNaN(c.leaveTs) && c.leaveType === 'contact.answered' ? c.leaveAgent : null;
+    const agent = answeredBy === null ? null : (this.agents.get(answeredBy)?.id ?? answeredBy);
+    this.released.add(c.id, queue, c.channel, agent, now, { at: c.ratedAt, id: c.ratedId, csat: c.csat });
+  }
+
   /** Releases finished contacts and old agent history that can no longer change a figure. */
   private release(now: number): void {
     const q = this.releaseQueue;
@@ -815,22 +804,14 @@ export class TenantEngine {
         continue;
       }
       this.contacts.delete(contact.id);
-      const r = ReleasedContact.of(contact, now);
-      this.released.set(r.id, r);
-      this.releasedOrder.push(r);
+      this.releaseContact(contact, now);
     }
     if (this.releaseHead >= 64 && this.releaseHead * 2 > q.length) {
       q.splice(0, this.releaseHead);
       this.releaseAt.splice(0, this.releaseHead);
       this.releaseHead = 0;
     }
-    const forgetBefore = now - this.ratingWindowMs;
-    let gone = 0;
-    while (gone < this.releasedOrder.length && this.releasedOrder[gone]!.releasedAt <= forgetBefore) {
-      this.released.delete(this.releasedOrder[gone]!.id);
-      gone++;
-    }
-    if (gone > 0) this.releasedOrder.splice(0, gone);
+    this.released.forgetUntil(now - this.ratingWindowMs);
     const cutoff = now - WINDOW_60M_SEC * 1000 - this.latenessMs;
     for (const a of this.agents.values()) a.timeline.fold(cutoff, this.frame.todayStartMs);
     // Intervals that ended before the lateness bound cannot change again once handed over.
