@@ -248,11 +248,12 @@ export class CounterSeries {
       }
       this.maxStale[WTODAY] = true;
     }
-    // Buckets before the 60m window are dead weight; compact once they are half the buckets, so
-    // sliding stays O(1) amortised.
+    // Buckets before the 60m window are dead weight; compact once they are an eighth of the
+    // buckets, so the arrays stay near the live buckets' size and moving the live ones costs O(1)
+    // amortised per bucket dropped.
     const drop = this.first60;
     const n = this.n;
-    if (drop >= COMPACT_AT && drop * 2 >= n) {
+    if (drop >= COMPACT_AT && drop * 8 >= n) {
       for (let k = 0; k < drop; k++) {
         const max = rows[k * stride + ROW_MAX]!;
         if (rows[k * stride + ROW_SEC]! >= f.todaySec && max > this.releasedTodayMax) this.releasedTodayMax = max;
@@ -329,7 +330,7 @@ export class CounterSeries {
     return k;
   }
 
-  /** Makes room for at least `min` buckets, growing the capacity by half (compaction keeps up to twice the live buckets). */
+  /** Makes room for at least `min` buckets, growing the capacity by half. */
   private growBuckets(min: number): void {
     const cap = Math.max(Math.ceil(this.cap * 1.5), INITIAL_BUCKETS, min);
     const rows = new Float64Array(cap * this.stride);
