@@ -12,7 +12,7 @@ import type {
 } from '../protocol/index.js';
 import { WINDOW_NAMES } from '../protocol/index.js';
 import { AgentTimeline } from './agent-timeline.js';
-import { Contact, ContactRows, type ContactEvent, type RatingHolder } from './contact.js';
+import { Contact, type ContactEvent, type RatingHolder } from './contact.js';
 import { ReleasedContacts } from './released-contacts.js';
 import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, agentWindow, occupancy, queueWindow } from './counters.js';
 import { CounterSeries } from './counter-series.js';
@@ -179,7 +179,6 @@ export class TenantEngine {
   private readonly latenessMs: number;
   private readonly retentionMs: number;
   private readonly contacts = new Map<string, Contact>();
-  private readonly contactRows = new ContactRows();
   private readonly queues = new Map<string, QueueState>();
   private readonly agents = new Map<string, AgentRecord>();
   /** The queue and agent looked up last: one event's contributions mostly go to the same ones. */
@@ -313,7 +312,7 @@ export class TenantEngine {
       });
     }
     const contacts: [string, ContactState][] = [];
-    for (const c of this.contacts.values()) contacts.push([c.id, { fields: c.save() }]);
+    for (const c of this.contacts.values()) contacts.push([c.id, { fields: { ...c } }]);
     const queues: QueueStateSaved[] = [];
     for (const q of this.queues.values()) {
       const ivs = [...q.intervals.values()];
@@ -389,7 +388,7 @@ export class TenantEngine {
       e.agents.set(a.id, a);
     }
     for (const [id, st] of cp.contacts) {
-      e.contacts.set(id, Contact.restore(e.contactRows, { ...st.fields, id }));
+      e.contacts.set(id, Object.assign(new Contact(id), st.fields));
     }
     for (const a of cp.agents) {
       const rec = e.agents.get(a.id)!;
@@ -459,7 +458,7 @@ export class TenantEngine {
     if (!c) {
       const gone = this.released.find(e.contactId);
       if (gone >= 0) return e.type === 'contact.rated' && this.released.rate(gone, e, this.applyRating);
-      c = new Contact(e.contactId, this.contactRows);
+      c = new Contact(e.contactId);
       this.contacts.set(c.id, c);
     }
     if (!c.offer(e)) return false;
@@ -806,7 +805,6 @@ export class TenantEngine {
       }
       this.contacts.delete(contact.id);
       this.releaseContact(contact, now);
-      contact.release();
     }
     if (this.releaseHead >= 64 && this.releaseHead * 2 > q.length) {
       q.splice(0, this.releaseHead);
