@@ -30,6 +30,8 @@ export interface EventBatch {
    * the log, so a replay places everything exactly as the live run did. Default: now.
    */
   at?: number;
+  /** Called once the batch is applied (by whoever delivers it, for its bookkeeping). */
+  applied?: () => void;
 }
 
 export interface TopicChange {
@@ -196,6 +198,7 @@ export class LiveEngine {
     const events = batch.events;
     for (let i = 0; i < events.length; i++) e.apply(events[i]!);
     e.position = batch.position;
+    batch.applied?.();
   }
 
   /**

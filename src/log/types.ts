@@ -6,7 +6,8 @@ export interface LogRecord {
   /** The record's position: see src/log/index.ts for the formats. */
   position: string;
   tenant: string;
-  events: HubEvent[];
+  /** The events (the Redis log parses them when first read, and throws then if they are corrupt). */
+  readonly events: HubEvent[];
   /**
    * When the record was appended, epoch ms, by the appending node's clock: what a replay passes
    * to the engine as the batch's time, so a restart places every event as the live run did.

@@ -27,7 +27,7 @@ export interface FollowOptions {
   head: string;
   /** Where to start (exclusive): a checkpoint's cursor; default the start of the log. */
   from?: string;
-  /** Told of each record as it goes to the engine, and whether it was replayed. */
+  /** Told of each record once the engine has applied it, and whether it was replayed. */
   onRecord?: (record: LogRecord, replayed: boolean) => void;
 }
 
@@ -44,17 +44,29 @@ export function followLog({ log, head, from, onRecord }: FollowOptions): Followe
       // Per partition: a record at or before the head was appended before this node started.
       const old = replaying && cursorReached(head, record.position);
       cursor = advanceCursor(cursor, record.position);
-      if (old) {
-        stats.records += 1;
-        stats.events += record.events.length;
-      }
       if (replaying && cursorReached(cursor, head)) {
         replaying = false;
+        // The stats fill in as the records apply, before anyone awaiting this runs: the engine
+        // applies a read on the microtask queued when its first record arrived, ahead of theirs.
         settle.resolve(stats);
       }
-      onRecord?.(record, old);
-      const batch = { tenant: record.tenant, position: record.position, events: record.events };
-      return old ? { ...batch, at: record.appendedAt } : batch;
+      // The events are read (and, from Redis, parsed) only when the engine applies the batch.
+      const batch: EventBatch = {
+        tenant: record.tenant,
+        position: record.position,
+        get events() {
+          return record.events;
+        },
+        applied: () => {
+          if (old) {
+            stats.records += 1;
+            stats.events += record.events.length;
+          }
+          onRecord?.(record, old);
+        },
+      };
+      if (old) batch.at = record.appendedAt;
+      return batch;
     }),
     tap({
       error: (err: unknown) => settle.reject(err),

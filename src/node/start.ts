@@ -170,17 +170,21 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Hu
       share(),
     );
     let engineFailure: Error | undefined;
+    // A record the engine cannot read (a corrupt log entry) stops it: a replay then fails too.
+    let engineStopped!: (err: Error) => void;
+    const stoppedDuringReplay = new Promise<never>((_, reject) => (engineStopped = reject));
     // The node's own subscription drives the engine, whether or not anyone is connected.
     const engine: Subscription = updates$.subscribe({
       error: (err: unknown) => {
         engineFailure = err instanceof Error ? err : new Error(String(err));
         logger.fatal({ err }, 'the engine stopped: the log can no longer be followed');
+        engineStopped(engineFailure);
       },
     });
     closers.push(async () => engine.unsubscribe());
     // Runs before the engine stops and the database closes: last rollups and a last checkpoint round.
     closers.push(() => persistence.stop());
-    const replayed = await followed.replayed;
+    const replayed = await Promise.race([followed.replayed, stoppedDuringReplay]);
     logger.info({ ...replayed, head, ms: clock.now() - started }, 'event log replayed');
 
     const app = createApp({

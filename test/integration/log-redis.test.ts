@@ -114,6 +114,23 @@ describe('RedisEventLog', () => {
     expect(read.map((r) => r.appendedAt)).toEqual([1_700_000_000_500, 4_102_444_800_000]);
   });
 
+  it('parses a record\'s events when first read, and names a corrupt entry by position', async () => {
+    const prefix = freshPrefix();
+    const log = openLog(prefix, { partitions: 1 });
+    const stream = `${prefix}log:0`;
+    await redis.xadd(stream, '1-0', 't', 'acme', 'a', '1', 'e', JSON.stringify([queued('p1')]));
+    await redis.xadd(stream, '2-0', 't', 'acme', 'a', '2', 'e', '{"not": "an array"}');
+    await redis.xadd(stream, '3-0', 't', 'acme', 'a', '3', 'e', '[{"id": ');
+    const [good, notArray, truncated] = await records(log.read(), 3);
+    expect(good?.events).toEqual([queued('p1')]);
+    expect(good?.events).toBe(good?.events);
+    expect(() => notArray?.events).toThrow('corrupt log entry at 0:2-0');
+    expect(() => truncated?.events).toThrow('corrupt log entry at 0:3-0');
+    // Without a tenant the record cannot even be routed: the read fails.
+    await redis.xadd(stream, '4-0', 'a', '4', 'e', '[]');
+    await expect(records(log.read('0:3-0'), 1)).rejects.toThrow('corrupt log entry at 0:4-0');
+  });
+
   it('names the newest entry of every partition as head, 0-0 where a partition is empty', async () => {
     const log = openLog(freshPrefix(), { partitions: 3 });
     const [t0, , t2] = tenantsByPartition(3, 'head') as [string, string, string];

@@ -2,9 +2,8 @@
  * The node's bookkeeping around the log, on the memory log: replay up to the head at append
  * times then live, the lag of its own appends, and the append times that update frames carry.
  */
-import { toArray, take, firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { ViewUpdate } from '../../src/engine/index.js';
+import type { EventBatch, ViewUpdate } from '../../src/engine/index.js';
 import type { HubEvent } from '../../src/events/index.js';
 import { MemoryEventLog, type LogRecord } from '../../src/log/index.js';
 import { followLog } from '../../src/node/follow.js';
@@ -29,14 +28,28 @@ describe('followLog', () => {
     await log.append('b', [queued('e3')]);
     const seen: [string, boolean][] = [];
     const followed = followLog({ log, head: await log.head(), onRecord: (r, replayed) => seen.push([r.position, replayed]) });
-    const batches = firstValueFrom(followed.batches$.pipe(take(3), toArray()));
+    // Plays the engine: bookkeeping happens once a batch is applied, not when it is passed on.
+    const batches: EventBatch[] = [];
+    let applying = true;
+    const subscription = followed.batches$.subscribe((b) => {
+      batches.push(b);
+      if (applying) b.applied?.();
+    });
     expect(await followed.replayed).toEqual({ records: 2, events: 3 });
+    applying = false;
     clock.t = 3000;
     await log.append('a', [queued('e4')]);
-    expect(await batches).toEqual([
+    expect(batches).toHaveLength(3);
+    expect(seen).toEqual([
+      ['1', true],
+      ['2', true],
+    ]);
+    batches[2]!.applied?.();
+    subscription.unsubscribe();
+    expect(batches.map(({ tenant, position, events, at }) => ({ tenant, position, events, at }))).toEqual([
       { tenant: 'a', position: '1', events: [queued('e1'), queued('e2')], at: 1000 },
       { tenant: 'b', position: '2', events: [queued('e3')], at: 2000 },
-      { tenant: 'a', position: '3', events: [queued('e4')] },
+      { tenant: 'a', position: '3', events: [queued('e4')], at: undefined },
     ]);
     expect(seen).toEqual([
       ['1', true],
