@@ -30,8 +30,11 @@ export interface EventBatch {
    * the log, so a replay places everything exactly as the live run did. Default: now.
    */
   at?: number;
-  /** Called once the batch is applied (by whoever delivers it, for its bookkeeping). */
-  applied?: () => void;
+  /**
+   * Called once the batch is applied, with its number of events (for whoever delivers it, for
+   * its bookkeeping). The engine reads `events` once, so they may be produced on that read.
+   */
+  applied?: (events: number) => void;
 }
 
 export interface TopicChange {
@@ -198,7 +201,7 @@ export class LiveEngine {
     const events = batch.events;
     for (let i = 0; i < events.length; i++) e.apply(events[i]!);
     e.position = batch.position;
-    batch.applied?.();
+    batch.applied?.(events.length);
   }
 
   /**

@@ -6,7 +6,10 @@ export interface LogRecord {
   /** The record's position: see src/log/index.ts for the formats. */
   position: string;
   tenant: string;
-  /** The events (the Redis log parses them when first read, and throws then if they are corrupt). */
+  /**
+   * The events. The Redis log parses them on each read (read them once, just before use) and
+   * throws then if they are corrupt.
+   */
   readonly events: HubEvent[];
   /**
    * When the record was appended, epoch ms, by the appending node's clock: what a replay passes

@@ -27,8 +27,8 @@ export interface FollowOptions {
   head: string;
   /** Where to start (exclusive): a checkpoint's cursor; default the start of the log. */
   from?: string;
-  /** Told of each record once the engine has applied it, and whether it was replayed. */
-  onRecord?: (record: LogRecord, replayed: boolean) => void;
+  /** Told of each record once the engine has applied it, whether it was replayed, and its number of events. */
+  onRecord?: (record: LogRecord, replayed: boolean, events: number) => void;
 }
 
 export function followLog({ log, head, from, onRecord }: FollowOptions): FollowedLog {
@@ -50,19 +50,19 @@ export function followLog({ log, head, from, onRecord }: FollowOptions): Followe
         // applies a read on the microtask queued when its first record arrived, ahead of theirs.
         settle.resolve(stats);
       }
-      // The events are read (and, from Redis, parsed) only when the engine applies the batch.
+      // The events are read (and, from Redis, parsed) once, when the engine applies the batch.
       const batch: EventBatch = {
         tenant: record.tenant,
         position: record.position,
         get events() {
           return record.events;
         },
-        applied: () => {
+        applied: (events) => {
           if (old) {
             stats.records += 1;
-            stats.events += record.events.length;
+            stats.events += events;
           }
-          onRecord?.(record, old);
+          onRecord?.(record, old, events);
         },
       };
       if (old) batch.at = record.appendedAt;

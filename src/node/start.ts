@@ -145,9 +145,9 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Hu
       log,
       head,
       ...(from === undefined ? {} : { from }),
-      onRecord: (record, replayed) => {
+      onRecord: (record, replayed, events) => {
         persistence.onRecord(record.appendedAt, replayed);
-        metrics.engineEventsApplied.inc(record.events.length);
+        metrics.engineEventsApplied.inc(events);
         lag.applied(record.position);
         if (!replayed) appendTimes.applied(record);
       },

@@ -114,7 +114,7 @@ describe('RedisEventLog', () => {
     expect(read.map((r) => r.appendedAt)).toEqual([1_700_000_000_500, 4_102_444_800_000]);
   });
 
-  it('parses a record\'s events when first read, and names a corrupt entry by position', async () => {
+  it('parses a record\'s events when they are read, and names a corrupt entry by position', async () => {
     const prefix = freshPrefix();
     const log = openLog(prefix, { partitions: 1 });
     const stream = `${prefix}log:0`;
@@ -123,7 +123,6 @@ describe('RedisEventLog', () => {
     await redis.xadd(stream, '3-0', 't', 'acme', 'a', '3', 'e', '[{"id": ');
     const [good, notArray, truncated] = await records(log.read(), 3);
     expect(good?.events).toEqual([queued('p1')]);
-    expect(good?.events).toBe(good?.events);
     expect(() => notArray?.events).toThrow('corrupt log entry at 0:2-0');
     expect(() => truncated?.events).toThrow('corrupt log entry at 0:3-0');
     // Without a tenant the record cannot even be routed: the read fails.

@@ -26,14 +26,14 @@ describe('followLog', () => {
     await log.append('a', [queued('e1'), queued('e2')]);
     clock.t = 2000;
     await log.append('b', [queued('e3')]);
-    const seen: [string, boolean][] = [];
-    const followed = followLog({ log, head: await log.head(), onRecord: (r, replayed) => seen.push([r.position, replayed]) });
+    const seen: [string, boolean, number][] = [];
+    const followed = followLog({ log, head: await log.head(), onRecord: (r, replayed, n) => seen.push([r.position, replayed, n]) });
     // Plays the engine: bookkeeping happens once a batch is applied, not when it is passed on.
     const batches: EventBatch[] = [];
     let applying = true;
     const subscription = followed.batches$.subscribe((b) => {
       batches.push(b);
-      if (applying) b.applied?.();
+      if (applying) b.applied?.(b.events.length);
     });
     expect(await followed.replayed).toEqual({ records: 2, events: 3 });
     applying = false;
@@ -41,10 +41,10 @@ describe('followLog', () => {
     await log.append('a', [queued('e4')]);
     expect(batches).toHaveLength(3);
     expect(seen).toEqual([
-      ['1', true],
-      ['2', true],
+      ['1', true, 2],
+      ['2', true, 1],
     ]);
-    batches[2]!.applied?.();
+    batches[2]!.applied?.(1);
     subscription.unsubscribe();
     expect(batches.map(({ tenant, position, events, at }) => ({ tenant, position, events, at }))).toEqual([
       { tenant: 'a', position: '1', events: [queued('e1'), queued('e2')], at: 1000 },
@@ -52,9 +52,9 @@ describe('followLog', () => {
       { tenant: 'a', position: '3', events: [queued('e4')], at: undefined },
     ]);
     expect(seen).toEqual([
-      ['1', true],
-      ['2', true],
-      ['3', false],
+      ['1', true, 2],
+      ['2', true, 1],
+      ['3', false, 1],
     ]);
   });
 
