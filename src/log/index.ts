@@ -30,7 +30,7 @@ export { InvalidPositionError, advanceCursor, comparePositions, cursorReached } 
 export { MemoryEventLog, type MemoryLogOptions } from './memory.js';
 export { PostgresEventLog, type PostgresLogOptions } from './postgres.js';
 export { DEFAULT_PARTITIONS, RedisEventLog, partitionOf, type RedisLogOptions } from './redis.js';
-export { DEFAULT_MAX_READ_BATCH, nextReadBatch } from './read-batch.js';
+export { DEFAULT_MAX_READ_BATCH, MAX_READ_BYTES, nextReadBatch, readBatchLimit } from './read-batch.js';
 
 export interface OpenEventLogOptions {
   /** Redis Streams when set (REDIS_URL). */

@@ -9,6 +9,19 @@
 /** Most entries per partition per read of the Redis log while behind. */
 export const DEFAULT_MAX_READ_BATCH = 5000;
 
+/** Most JSON a read of the Redis log should bring (bytes, all partitions): entries can be large. */
+export const MAX_READ_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The most entries per partition a read may ask for when entries average `bytesPerEntry` (as the
+ * last read's did): `max`, or fewer so that a read of every partition stays near MAX_READ_BYTES,
+ * but never fewer than `min`.
+ */
+export function readBatchLimit(min: number, max: number, bytesPerEntry: number, partitions: number): number {
+  if (!(bytesPerEntry > 0)) return max;
+  return Math.max(min, Math.min(max, Math.floor(MAX_READ_BYTES / (partitions * bytesPerEntry))));
+}
+
 /** Size of the next read: twice the last while behind (the last read came back full), up to `max`; `min` once caught up. */
 export function nextReadBatch(count: number, behind: boolean, min: number, max: number): number {
   return behind ? Math.min(count * 2, max) : min;

@@ -24,7 +24,7 @@ import { Redis, type ClientContext, type Result } from 'ioredis';
 import { Observable, asyncScheduler, firstValueFrom, timer, type SchedulerLike, type Subscriber } from 'rxjs';
 import type { HubEvent } from '../events/index.js';
 import { InvalidPositionError, formatStreamCursor, formatStreamPosition, parseStreamCursor } from './position.js';
-import { DEFAULT_MAX_READ_BATCH, nextReadBatch } from './read-batch.js';
+import { DEFAULT_MAX_READ_BATCH, nextReadBatch, readBatchLimit } from './read-batch.js';
 import { LogUnavailableError, checkTenant, systemClock, type AppendResult, type EventLog, type LogClock, type LogRecord } from './types.js';
 
 declare module 'ioredis' {
@@ -48,8 +48,9 @@ export interface RedisLogOptions {
   readBatch?: number;
   /**
    * Most entries per partition per read while the reader is behind: a read that fills a
-   * partition's batch doubles the next one, up to this; one that does not goes back to
-   * `readBatch`. Default 5000 (see ./read-batch.ts).
+   * partition's batch doubles the next one, up to this (or fewer, when entries are so large that
+   * a read would bring more than 32 MB); one that does not goes back to `readBatch`. Default 5000
+   * (see ./read-batch.ts).
    */
   maxReadBatch?: number;
   /** How long one XREAD waits for new entries (ms). Default 5000. */
@@ -300,7 +301,18 @@ export class RedisEventLog implements EventLog {
         await firstValueFrom(timer(Math.min(100 * 2 ** (failures - 1), MAX_RETRY_MS), this.#scheduler));
         continue;
       }
-      count = nextReadBatch(count, (reply ?? []).some(([, entries]) => entries.length >= count), this.#readBatch, this.#maxReadBatch);
+      let entries = 0;
+      let bytes = 0;
+      let behind = false;
+      for (const [, list] of reply ?? []) {
+        if (list.length >= count) behind = true;
+        for (const [, fields] of list) {
+          entries += 1;
+          for (const field of fields) bytes += field.length;
+        }
+      }
+      const most = readBatchLimit(this.#readBatch, this.#maxReadBatch, entries > 0 ? bytes / entries : 0, this.partitions);
+      count = nextReadBatch(count, behind, this.#readBatch, most);
       for (const [key, entries] of reply ?? []) {
         const partition = this.#partitionByKey.get(key) as number;
         for (const [id, fields] of entries) {

@@ -9,6 +9,8 @@ import {
   RedisEventLog,
   advanceCursor,
   nextReadBatch,
+  readBatchLimit,
+  MAX_READ_BYTES,
   comparePositions,
   cursorReached,
   partitionOf,
@@ -84,6 +86,16 @@ describe('nextReadBatch', () => {
     expect(nextReadBatch(5000, true, 100, 5000)).toBe(5000);
     expect(nextReadBatch(5000, false, 100, 5000)).toBe(100);
     expect(nextReadBatch(100, false, 100, 5000)).toBe(100);
+  });
+
+  it('asks for fewer entries when they are large, so that a read stays near MAX_READ_BYTES', () => {
+    // The engine benchmark's records (~700 bytes) on 4 partitions: the full 5,000.
+    expect(readBatchLimit(100, 5000, 700, 4)).toBe(5000);
+    // Records of 500 events (~100 KB): 83 per partition, 32 MB in all.
+    expect(readBatchLimit(100, 5000, 100_000, 4)).toBe(100);
+    expect(readBatchLimit(10, 5000, 100_000, 4)).toBe(Math.floor(MAX_READ_BYTES / 400_000));
+    // Nothing read yet: no size to go by.
+    expect(readBatchLimit(100, 5000, 0, 4)).toBe(5000);
   });
 });
 
