@@ -17,7 +17,7 @@ export interface FollowedLog {
   batches$: Observable<EventBatch>;
   /** The cursor after the last record passed on (what a checkpoint of the engine includes). */
   cursor(): string | undefined;
-  /** Resolves once every record up to the head has been passed on; rejects if the read fails first. */
+  /** Resolves once every record up to the head has been applied (see `EventBatch.applied`); rejects if the read fails first. */
   replayed: Promise<ReplayStats>;
 }
 
@@ -44,12 +44,9 @@ export function followLog({ log, head, from, onRecord }: FollowOptions): Followe
       // Per partition: a record at or before the head was appended before this node started.
       const old = replaying && cursorReached(head, record.position);
       cursor = advanceCursor(cursor, record.position);
-      if (replaying && cursorReached(cursor, head)) {
-        replaying = false;
-        // The stats fill in as the records apply, before anyone awaiting this runs: the engine
-        // applies a read on the microtask queued when its first record arrived, ahead of theirs.
-        settle.resolve(stats);
-      }
+      // The replay is over once the last record up to the head has been applied.
+      const last = replaying && cursorReached(cursor, head);
+      if (last) replaying = false;
       // The events are read (and, from Redis, parsed) once, when the engine applies the batch.
       const batch: EventBatch = {
         tenant: record.tenant,
@@ -63,6 +60,7 @@ export function followLog({ log, head, from, onRecord }: FollowOptions): Followe
             stats.events += events;
           }
           onRecord?.(record, old, events);
+          if (last) settle.resolve(stats);
         },
       };
       if (old) batch.at = record.appendedAt;

@@ -58,6 +58,25 @@ describe('followLog', () => {
     ]);
   });
 
+  it('has replayed only once the engine has applied the last record up to the head', async () => {
+    const log = new MemoryEventLog();
+    await log.append('a', [queued('e1')]);
+    await log.append('a', [queued('e2'), queued('e3')]);
+    const followed = followLog({ log, head: await log.head() });
+    const batches: EventBatch[] = [];
+    const subscription = followed.batches$.subscribe((b) => batches.push(b));
+    let replayed = false;
+    void followed.replayed.then(() => (replayed = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toHaveLength(2);
+    batches[0]!.applied?.(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(replayed).toBe(false);
+    batches[1]!.applied?.(2);
+    expect(await followed.replayed).toEqual({ records: 2, events: 3 });
+    subscription.unsubscribe();
+  });
+
   it('has nothing to replay on an empty log', async () => {
     const log = new MemoryEventLog();
     expect(await followLog({ log, head: await log.head() }).replayed).toEqual({ records: 0, events: 0 });
