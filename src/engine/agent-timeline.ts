@@ -1,5 +1,6 @@
 import type { AgentState, AgentStatus } from '../protocol/index.js';
 import type { TimeByState } from './rollups.js';
+import { room } from './rows.js';
 
 /** One agent.status event placed in time. */
 export interface StatusMark {
@@ -55,14 +56,6 @@ function isBusy(state: number): boolean {
 
 function byTimeThenId(a: StatusMark, ts: number, id: string): number {
   return a.ts !== ts ? a.ts - ts : a.id < id ? -1 : a.id > id ? 1 : 0;
-}
-
-/** Rows of `stride` numbers with room for `rows` of them: the array itself, or a copy grown by half. */
-function room(a: Float64Array<ArrayBuffer>, rows: number, stride: number): Float64Array<ArrayBuffer> {
-  if (a.length >= rows * stride) return a;
-  const next = new Float64Array(Math.max(rows, Math.ceil((a.length / stride) * 1.5)) * stride);
-  next.set(a);
-  return next;
 }
 
 /** Activity mark row: time, change of on-contact count, change of acw count. */

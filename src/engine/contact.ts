@@ -78,7 +78,7 @@ export class Contact implements RatingHolder {
   openSince = 0;
   releaseQueued = false;
 
-  id: string;
+  readonly id: string;
 
   constructor(id: string) {
     this.id = id;

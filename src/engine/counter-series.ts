@@ -1,8 +1,9 @@
 import type { WindowName } from '../protocol/index.js';
+import { room } from './rows.js';
 import type { WindowFrame } from './window-frame.js';
 
 const COMPACT_AT = 64;
-/** Capacities (in buckets, and in wait entries) allocated on first use; buckets grow by half when full, waits double. */
+/** Capacities (in buckets, and in wait entries) allocated on first use; both grow by half when full. */
 const INITIAL_BUCKETS = 16;
 const INITIAL_WAITS = 16;
 /** Stands in for the arrays of a series that holds nothing yet (never written: capacity 0). */
@@ -48,17 +49,15 @@ export interface CounterSeriesState {
  * it.
  */
 export class CounterSeries {
-  /** Buckets [0, n) in order of second, in rows of `stride` numbers; room for `cap` rows. */
+  /** Buckets [0, n) in order of second, in rows of `stride` numbers. */
   private n = 0;
-  private cap = 0;
   private rows = NONE;
   private readonly stride: number;
   /**
    * Waits of the contacts that left the queue (for the non-additive maximum), as (second, wait)
-   * pairs [0, wn) of the retained buckets, in no order; room for `wcap` pairs.
+   * pairs [0, wn) of the retained buckets, in no order.
    */
   private wn = 0;
-  private wcap = 0;
   private waits = NONE;
   /** Running sums of each window, field-major. */
   private readonly sums: Float64Array;
@@ -127,7 +126,7 @@ export class CounterSeries {
     const s = new CounterSeries(width, frame);
     const n = st.secs.length;
     if (n > 0) {
-      s.growBuckets(n);
+      s.rows = room(s.rows, n, s.stride, INITIAL_BUCKETS);
       for (let k = 0; k < n; k++) {
         const base = k * s.stride;
         s.rows[base + ROW_SEC] = st.secs[k]!;
@@ -318,8 +317,7 @@ export class CounterSeries {
     }
     // Seconds before the 60m window are never read again: do not resurrect them.
     if (!create || sec < this.frame.start60) return -1;
-    if (n === this.cap) this.growBuckets(n + 1);
-    const rows = this.rows;
+    const rows = (this.rows = room(this.rows, n + 1, stride, INITIAL_BUCKETS));
     if (k < n) rows.copyWithin((k + 1) * stride, k * stride, n * stride);
     rows.fill(0, k * stride, (k + 1) * stride);
     rows[k * stride + ROW_SEC] = sec;
@@ -330,23 +328,8 @@ export class CounterSeries {
     return k;
   }
 
-  /** Makes room for at least `min` buckets, growing the capacity by half. */
-  private growBuckets(min: number): void {
-    const cap = Math.max(Math.ceil(this.cap * 1.5), INITIAL_BUCKETS, min);
-    const rows = new Float64Array(cap * this.stride);
-    rows.set(this.rows.subarray(0, this.n * this.stride));
-    this.rows = rows;
-    this.cap = cap;
-  }
-
   private pushWait(sec: number, waitMs: number): void {
-    if (this.wn === this.wcap) {
-      const cap = Math.max(this.wcap * 2, INITIAL_WAITS);
-      const waits = new Float64Array(2 * cap);
-      waits.set(this.waits);
-      this.waits = waits;
-      this.wcap = cap;
-    }
+    this.waits = room(this.waits, this.wn + 1, 2, INITIAL_WAITS);
     this.waits[2 * this.wn] = sec;
     this.waits[2 * this.wn + 1] = waitMs;
     this.wn++;

@@ -1,6 +1,7 @@
 import type { Channel } from '../events/index.js';
 import type { ReleasedContactSaved } from './checkpoint.js';
 import { wins, type RatingHolder } from './contact.js';
+import { room } from './rows.js';
 
 const INITIAL = 256;
 /** Numbers per entry: released at, rated at (NaN: none), csat. */
@@ -38,11 +39,7 @@ export class ReleasedContacts {
 
   add(id: string, queue: string | null, channel: Channel, agent: string | null, releasedAt: number, rating: { at: number; id: string; csat: number }): void {
     const i = this.size++;
-    if ((i + 1) * NUMS > this.nums.length) {
-      const nums = new Float64Array(this.nums.length * 2);
-      nums.set(this.nums);
-      this.nums = nums;
-    }
+    this.nums = room(this.nums, i + 1, NUMS);
     this.ids[i] = id;
     this.queues[i] = queue;
     this.channels[i] = channel;
