@@ -301,20 +301,13 @@ export class RedisEventLog implements EventLog {
         await firstValueFrom(timer(Math.min(100 * 2 ** (failures - 1), MAX_RETRY_MS), this.#scheduler));
         continue;
       }
-      let entries = 0;
+      // The next read's size: bigger while behind (a partition filled its batch), by the entries' size.
+      let read = 0;
       let bytes = 0;
       let behind = false;
-      for (const [, list] of reply ?? []) {
-        if (list.length >= count) behind = true;
-        for (const [, fields] of list) {
-          entries += 1;
-          for (const field of fields) bytes += field.length;
-        }
-      }
-      const most = readBatchLimit(this.#readBatch, this.#maxReadBatch, entries > 0 ? bytes / entries : 0, this.partitions);
-      count = nextReadBatch(count, behind, this.#readBatch, most);
       for (const [key, entries] of reply ?? []) {
         const partition = this.#partitionByKey.get(key) as number;
+        if (entries.length >= count) behind = true;
         for (const [id, fields] of entries) {
           if (stopped()) return;
           let record: LogRecord;
@@ -324,10 +317,14 @@ export class RedisEventLog implements EventLog {
             subscriber.error(err);
             return;
           }
+          read += 1;
+          for (const field of fields) bytes += field.length;
           ids[partition] = id;
           subscriber.next(record);
         }
       }
+      const most = readBatchLimit(this.#readBatch, this.#maxReadBatch, read > 0 ? bytes / read : 0, this.partitions);
+      count = nextReadBatch(count, behind, this.#readBatch, most);
     }
   }
 
