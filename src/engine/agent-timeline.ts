@@ -73,8 +73,12 @@ const S_ACW = 4;
 const S_RUN = 5;
 const S_BUSY = 6;
 const S_AVAIL = 7;
-/** Initial rows: about half an hour of a busy agent's marks and segments (an agent that keeps more grows once or twice). */
-const INITIAL_ROWS = 32;
+/**
+ * Initial rows: what a busy agent holds in steady state (about 75 minutes of marks and segments
+ * between folds), so most agents never grow: each growth allocates and copies a new array.
+ */
+const INITIAL_ACT_ROWS = 64;
+const INITIAL_SEG_ROWS = 48;
 
 /**
  * An agent's state over time: agent.status marks and contact activity marks, kept sorted by time
@@ -89,9 +93,9 @@ const INITIAL_ROWS = 32;
  */
 export class AgentTimeline {
   private statuses: StatusMark[] = [];
-  private act = new Float64Array(INITIAL_ROWS * ACT);
+  private act = new Float64Array(INITIAL_ACT_ROWS * ACT);
   private nAct = 0;
-  private seg = new Float64Array(INITIAL_ROWS * SEG);
+  private seg = new Float64Array(INITIAL_SEG_ROWS * SEG);
   private segReason: (string | null)[] = [];
   private nSeg = 0;
   /** Marks before this time were folded away; nothing earlier can be placed any more. */

@@ -2,9 +2,8 @@ import type { WindowName } from '../protocol/index.js';
 import { room } from './rows.js';
 import type { WindowFrame } from './window-frame.js';
 
-const COMPACT_AT = 64;
-/** Capacities (in buckets, and in wait entries) allocated on first use; both grow by half when full. */
-const INITIAL_BUCKETS = 16;
+const COMPACT_AT = 16;
+/** Capacity in wait entries allocated on first use; it grows by half when full, as the buckets do. */
 const INITIAL_WAITS = 16;
 /** Stands in for the arrays of a series that holds nothing yet (never written: capacity 0). */
 const NONE = new Float64Array(0);
@@ -81,9 +80,14 @@ export class CounterSeries {
   private in60 = false;
   private inToday = false;
 
+  /**
+   * `initialBuckets`: capacity allocated on first use, best what the series holds in steady state
+   * (each growth allocates and copies a new array).
+   */
   constructor(
     readonly width: number,
     private readonly frame: WindowFrame,
+    private readonly initialBuckets = 16,
   ) {
     this.stride = ROW_VALUES + width;
     this.sums = new Float64Array(3 * width);
@@ -122,11 +126,11 @@ export class CounterSeries {
   }
 
   /** A series from a checkpoint; it catches up with the frame on first use. */
-  static restore(width: number, frame: WindowFrame, st: CounterSeriesState): CounterSeries {
-    const s = new CounterSeries(width, frame);
+  static restore(width: number, frame: WindowFrame, st: CounterSeriesState, initialBuckets?: number): CounterSeries {
+    const s = new CounterSeries(width, frame, initialBuckets);
     const n = st.secs.length;
     if (n > 0) {
-      s.rows = room(s.rows, n, s.stride, INITIAL_BUCKETS);
+      s.rows = room(s.rows, n, s.stride, s.initialBuckets);
       for (let k = 0; k < n; k++) {
         const base = k * s.stride;
         s.rows[base + ROW_SEC] = st.secs[k]!;
@@ -317,7 +321,7 @@ export class CounterSeries {
     }
     // Seconds before the 60m window are never read again: do not resurrect them.
     if (!create || sec < this.frame.start60) return -1;
-    const rows = (this.rows = room(this.rows, n + 1, stride, INITIAL_BUCKETS));
+    const rows = (this.rows = room(this.rows, n + 1, stride, this.initialBuckets));
     if (k < n) rows.copyWithin((k + 1) * stride, k * stride, n * stride);
     rows.fill(0, k * stride, (k + 1) * stride);
     rows[k * stride + ROW_SEC] = sec;

@@ -22,6 +22,7 @@ import { CHECKPOINT_VERSION, type AgentStateSaved, type ContactState, type Queue
 import {
   AgentInterval,
   INTERVAL_MS,
+  agentIntervalRow,
   QueueInterval,
   intervalOf,
   queueIntervalKey,
@@ -131,6 +132,13 @@ const ISO = (ms: number): string => new Date(ms).toISOString();
 function emptyCounts(): AgentCounts {
   return { staffed: 0, available: 0, onContact: 0, acw: 0, aux: 0, offline: 0, auxByReason: {} };
 }
+
+/**
+ * Buckets a series starts with: a busy agent contributes in about 20 seconds an hour, so 40 hold
+ * its window and the dead buckets awaiting compaction; a queue's grow with its traffic.
+ */
+const AGENT_SERIES_BUCKETS = 40;
+const QUEUE_SERIES_BUCKETS = 64;
 
 /** How often finished contacts and old agent history are released. */
 const MAINTENANCE_SEC = 300;
@@ -369,7 +377,7 @@ export class TenantEngine {
     e.lastFoldSec = cp.lastFoldSec;
     e.lastCollectAt = cp.lastCollectAt;
     for (const st of cp.agents) {
-      const a = new AgentRecord(st.id, CounterSeries.restore(AGENT_WIDTH, e.frame, st.series));
+      const a = new AgentRecord(st.id, CounterSeries.restore(AGENT_WIDTH, e.frame, st.series, AGENT_SERIES_BUCKETS));
       a.timeline = AgentTimeline.restore(st.timeline);
       a.contacts = st.fields.contacts;
       a.name = st.fields.name;
@@ -398,7 +406,7 @@ export class TenantEngine {
       }
     }
     for (const st of cp.queues) {
-      const q = new QueueState(st.id, resolveQueueSettings(cp.settings, st.id), CounterSeries.restore(QUEUE_WIDTH, e.frame, st.series));
+      const q = new QueueState(st.id, resolveQueueSettings(cp.settings, st.id), CounterSeries.restore(QUEUE_WIDTH, e.frame, st.series, QUEUE_SERIES_BUCKETS));
       q.offers = st.offers;
       q.skilled = st.skilled;
       for (const cid of st.waiting) {
@@ -736,7 +744,7 @@ export class TenantEngine {
     const active = time.availableMs + time.onContactMs + time.acwTimeMs > 0 || Object.keys(time.auxMs).length > 0;
     if (!iv && !active && !a.writtenIntervals.has(start)) return;
     a.writtenIntervals.add(start);
-    out.push((iv ?? new AgentInterval(start)).row(this.tenant, a.id, time));
+    out.push(agentIntervalRow(this.tenant, a.id, start, iv, time));
   }
 
   // ---- entities -----------------------------------------------------------------------------
@@ -746,7 +754,7 @@ export class TenantEngine {
     if (q === null || q.id !== id) {
       q = this.queues.get(id) ?? null;
       if (q === null) {
-        q = new QueueState(id, resolveQueueSettings(this.settings, id), new CounterSeries(QUEUE_WIDTH, this.frame));
+        q = new QueueState(id, resolveQueueSettings(this.settings, id), new CounterSeries(QUEUE_WIDTH, this.frame, QUEUE_SERIES_BUCKETS));
         this.queues.set(id, q);
       }
       this.lastQueue = q;
@@ -760,7 +768,7 @@ export class TenantEngine {
     if (a === null || a.id !== id) {
       a = this.agents.get(id) ?? null;
       if (a === null) {
-        a = new AgentRecord(id, new CounterSeries(AGENT_WIDTH, this.frame));
+        a = new AgentRecord(id, new CounterSeries(AGENT_WIDTH, this.frame, AGENT_SERIES_BUCKETS));
         this.agents.set(id, a);
       }
       this.lastAgent = a;
