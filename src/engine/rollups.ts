@@ -85,15 +85,31 @@ export class QueueInterval {
   row(tenant: string): QueueIntervalRow {
     let maxWaitMs = 0;
     for (const w of this.waits) if (w > maxWaitMs) maxWaitMs = w;
+    const v = this.v;
+    // A literal with every field, not a spread: collections build thousands of rows at once.
     return {
       tenant,
       queueId: this.queueId,
       channel: this.channel,
       intervalStart: this.intervalStart,
-      ...named(this.v, Q),
+      offered: v[Q.offered]!,
+      answered: v[Q.answered]!,
+      answeredInSl: v[Q.answeredInSl]!,
+      abandoned: v[Q.abandoned]!,
+      shortAbandoned: v[Q.shortAbandoned]!,
+      flowedOut: v[Q.flowedOut]!,
+      handled: v[Q.handled]!,
+      waitAnsweredMs: v[Q.waitAnsweredMs]!,
+      waitAbandonedMs: v[Q.waitAbandonedMs]!,
+      talkMs: v[Q.talkMs]!,
+      holdMs: v[Q.holdMs]!,
+      acwMs: v[Q.acwMs]!,
+      csatSum: v[Q.csatSum]!,
+      csatCount: v[Q.csatCount]!,
+      csatPositive: v[Q.csatPositive]!,
       maxWaitMs,
-      answeredWithin: [...this.answeredWithin],
-      abandonedWithin: [...this.abandonedWithin],
+      answeredWithin: this.answeredWithin.slice(),
+      abandonedWithin: this.abandonedWithin.slice(),
     };
   }
 }
@@ -108,17 +124,34 @@ export class AgentInterval {
   inc(field: number, delta: number): void {
     this.v[field]! += delta;
   }
-
-  row(tenant: string, agentId: string, time: TimeByState): AgentIntervalRow {
-    return { tenant, agentId, intervalStart: this.intervalStart, ...named(this.v, A), ...time };
-  }
 }
 
-/** Counters by name, read from a counter array through its layout (Q or A). */
-function named<K extends string>(values: ArrayLike<number>, layout: Readonly<Record<K, number>>): Record<K, number> {
-  const out = {} as Record<K, number>;
-  for (const k in layout) out[k] = values[layout[k]]!;
-  return out;
+/** No handled or rated contact: the counters of an agent's interval that holds only time in state. */
+const NO_AGENT_COUNTS: readonly number[] = new Array<number>(AGENT_WIDTH).fill(0);
+
+/**
+ * An agent's row for an interval, from its counters (none: only time in state). A literal with
+ * every field, not spreads: a collection builds a row for every agent at once.
+ */
+export function agentIntervalRow(tenant: string, agentId: string, intervalStart: number, iv: AgentInterval | undefined, time: TimeByState): AgentIntervalRow {
+  const v = iv ? iv.v : NO_AGENT_COUNTS;
+  return {
+    tenant,
+    agentId,
+    intervalStart,
+    handled: v[A.handled]!,
+    talkMs: v[A.talkMs]!,
+    holdMs: v[A.holdMs]!,
+    acwMs: v[A.acwMs]!,
+    csatSum: v[A.csatSum]!,
+    csatCount: v[A.csatCount]!,
+    csatPositive: v[A.csatPositive]!,
+    availableMs: time.availableMs,
+    onContactMs: time.onContactMs,
+    acwTimeMs: time.acwTimeMs,
+    offlineMs: time.offlineMs,
+    auxMs: time.auxMs,
+  };
 }
 
 const CHANNEL_INDEX: Record<Channel, number> = { voice: 0, chat: 1, email: 2, messaging: 3, task: 4 };
