@@ -74,6 +74,8 @@ export class Contact implements RatingHolder {
   acwEnd = NaN;
   /** Queue it waits in, and agent it is open with (on contact or in acw). */
   waitingIn: string | null = null;
+  /** Its index in the waiting list of `waitingIn` (-1: none). */
+  waitingSlot = -1;
   openWith: string | null = null;
   openSince = 0;
   releaseQueued = false;

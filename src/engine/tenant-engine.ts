@@ -83,7 +83,8 @@ function isLater(e: EventKey, than: EventKey | null): boolean {
 }
 
 class QueueState {
-  readonly waiting = new Map<string, Contact>();
+  /** Contacts waiting in it, in no order (each knows its index: see `addWaiting`). */
+  readonly waiting: Contact[] = [];
   /** Contacts offered to it (kept after release: a queue once offered stays) and agents skilled in it now. */
   offers = 0;
   skilled = 0;
@@ -100,7 +101,8 @@ class QueueState {
 
 class AgentRecord {
   timeline = new AgentTimeline();
-  readonly open = new Set<Contact>();
+  /** Contacts open with it (on contact or in acw), in no order: rarely more than one or two. */
+  readonly open: Contact[] = [];
   /** Contacts whose activity belongs to this agent: it exists while any does, or it has a status. */
   contacts = 0;
   name: string | null = null;
@@ -313,7 +315,7 @@ export class TenantEngine {
         keys: { name: keyOf(a.nameKey), team: keyOf(a.teamKey), skills: keyOf(a.skillsKey) },
         timeline: a.timeline.save(),
         series: a.series.save(),
-        open: [...a.open].map((c) => c.id),
+        open: a.open.map((c) => c.id),
         intervals: [...a.intervals.values()].map((iv) => ({ start: iv.intervalStart, v: [...iv.v] })),
         changedIntervals: [...a.intervals.values()].filter((iv) => iv.changed).map((iv) => iv.intervalStart),
         writtenIntervals: [...a.writtenIntervals],
@@ -326,7 +328,7 @@ export class TenantEngine {
       const ivs = [...q.intervals.values()];
       queues.push({
         id: q.id,
-        waiting: [...q.waiting.keys()],
+        waiting: q.waiting.map((c) => c.id),
         offers: q.offers,
         skilled: q.skilled,
         series: q.series.save(),
@@ -402,7 +404,7 @@ export class TenantEngine {
       const rec = e.agents.get(a.id)!;
       for (const cid of a.open) {
         const c = e.contacts.get(cid);
-        if (c) rec.open.add(c);
+        if (c) rec.open.push(c);
       }
     }
     for (const st of cp.queues) {
@@ -411,7 +413,7 @@ export class TenantEngine {
       q.skilled = st.skilled;
       for (const cid of st.waiting) {
         const c = e.contacts.get(cid);
-        if (c) q.waiting.set(cid, c);
+        if (c) addWaiting(q, c);
       }
       st.intervals.forEach((iv, i) => {
         const r = new QueueInterval(st.id, iv.channel, iv.start);
@@ -505,8 +507,8 @@ export class TenantEngine {
     }
     const waitingIn = queueId !== null && !hasLeave ? queueId : null;
     if (c.waitingIn !== waitingIn) {
-      if (c.waitingIn !== null) this.queue(c.waitingIn).waiting.delete(c.id);
-      if (waitingIn !== null) this.queue(waitingIn).waiting.set(c.id, c);
+      if (c.waitingIn !== null) removeWaiting(this.queue(c.waitingIn), c);
+      if (waitingIn !== null) addWaiting(this.queue(waitingIn), c);
       c.waitingIn = waitingIn;
     }
 
@@ -623,10 +625,10 @@ export class TenantEngine {
     if (c.openWith !== openWith || (openWith !== null && c.openSince !== onStart)) {
       const was = c.openWith === null ? undefined : this.agents.get(c.openWith);
       if (was) {
-        was.open.delete(c);
+        was.open.splice(was.open.indexOf(c), 1);
         was.version++;
       }
-      if (openWith !== null) this.agent(openWith).open.add(c);
+      if (openWith !== null) this.agent(openWith).open.push(c);
       c.openWith = openWith;
       c.openSince = onStart;
     }
@@ -821,15 +823,18 @@ export class TenantEngine {
     }
     this.released.forgetUntil(now - this.ratingWindowMs);
     const cutoff = now - WINDOW_60M_SEC * 1000 - this.latenessMs;
-    for (const a of this.agents.values()) a.timeline.fold(cutoff, this.frame.todayStartMs);
     // Intervals that ended before the lateness bound cannot change again once handed over.
     const settled = now - this.latenessMs - INTERVAL_MS;
     for (const q of this.queues.values()) {
-      for (const [key, iv] of q.intervals) if (iv.intervalStart < settled && !iv.changed) q.intervals.delete(key);
+      for (const iv of q.intervals.values()) {
+        if (iv.intervalStart < settled && !iv.changed) q.intervals.delete(queueIntervalKey(iv.intervalStart, iv.channel));
+      }
       q.lastInterval = null;
     }
+    // One pass over the agents: each agent's state is out of cache by the time a second pass came.
     for (const a of this.agents.values()) {
-      for (const [start, iv] of a.intervals) if (start < settled && !iv.changed) a.intervals.delete(start);
+      a.timeline.fold(cutoff, this.frame.todayStartMs);
+      for (const iv of a.intervals.values()) if (iv.intervalStart < settled && !iv.changed) a.intervals.delete(iv.intervalStart);
       a.lastInterval = null;
       for (const start of a.writtenIntervals) if (start < settled) a.writtenIntervals.delete(start);
     }
@@ -877,11 +882,11 @@ export class TenantEngine {
   }
 
   private queueView(q: QueueState, agents: AgentCounts, now: number): QueueView {
-    const oldest = oldestOf(q.waiting.values(), null);
+    const oldest = oldestOf(q.waiting, null);
     const windows = {} as QueueView['windows'];
     for (const w of WINDOW_NAMES) windows[w] = queueWindow(q.series.window(w), q.series.maxWait(w), q.settings.slFormula);
     return {
-      waiting: q.waiting.size,
+      waiting: q.waiting.length,
       oldestWaitSec: oldest ? Math.max(0, now - oldest.queuedAt) / 1000 : null,
       oldestContactId: oldest ? oldest.id : null,
       agents,
@@ -899,8 +904,8 @@ export class TenantEngine {
     let waiting = 0;
     let oldest: Contact | null = null;
     for (const q of visible) {
-      waiting += q.waiting.size;
-      oldest = oldestOf(q.waiting.values(), oldest);
+      waiting += q.waiting.length;
+      oldest = oldestOf(q.waiting, oldest);
     }
     const formulas = new Set<SlFormula>(visible.map((q) => q.settings.slFormula));
     const formula: SlFormula = formulas.size === 1 ? [...formulas][0]! : 'excludeShortAbandons';
@@ -927,7 +932,25 @@ export class TenantEngine {
   }
 }
 
-function oldestOf(contacts: Iterable<Contact>, start: Contact | null): Contact | null {
+/**
+ * Waiting lists are arrays, not Maps: a Map reallocates its table as it shrinks and grows, which
+ * a queue's list does with nearly every contact. Each contact keeps its index for removal.
+ */
+function addWaiting(q: QueueState, c: Contact): void {
+  c.waitingSlot = q.waiting.length;
+  q.waiting.push(c);
+}
+
+function removeWaiting(q: QueueState, c: Contact): void {
+  const last = q.waiting.pop()!;
+  if (last !== c) {
+    q.waiting[c.waitingSlot] = last;
+    last.waitingSlot = c.waitingSlot;
+  }
+  c.waitingSlot = -1;
+}
+
+function oldestOf(contacts: readonly Contact[], start: Contact | null): Contact | null {
   let best = start;
   for (const c of contacts) {
     if (!best || c.queuedAt < best.queuedAt || (c.queuedAt === best.queuedAt && c.id < best.id)) best = c;
