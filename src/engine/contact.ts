@@ -1,4 +1,5 @@
 import type { Channel, HubEvent } from '../events/index.js';
+import { room } from './rows.js';
 
 export type ContactEvent = Exclude<HubEvent, { type: 'agent.status' }>;
 export type LeaveKind = 'contact.answered' | 'contact.abandoned' | 'contact.dequeued';
@@ -8,91 +9,136 @@ export function wins(ts: number, id: string, holderTs: number, holderId: string)
 }
 
 /**
+ * A contact's numbers, as columns of its tenant's ContactTable (the row is the contact's `slot`):
+ * the times and durations of its first events of each kind, then what it currently contributes.
+ */
+export const C = {
+  queuedTs: 0,
+  leaveTs: 1,
+  endedTs: 2,
+  endedHold: 3,
+  acwEndedTs: 4,
+  ratedTs: 5,
+  ratedCsat: 6,
+  /** Highest event time seen, for release once nothing can change it any more. */
+  lastTs: 7,
+  /** Applied contributions: when it was queued; its leave's time and wait; its handled time and durations; its rating. */
+  queuedAt: 8,
+  leaveAt: 9,
+  leaveWait: 10,
+  handledAt: 11,
+  talk: 12,
+  hold: 13,
+  acw: 14,
+  ratedAt: 15,
+  csat: 16,
+  /** Applied agent activity: its interval bounds (NaN: open), and since when it is open with the agent. */
+  onStart: 17,
+  onEnd: 18,
+  acwEnd: 19,
+  openSince: 20,
+} as const;
+export const CONTACT_WIDTH = 21;
+
+/** A new contact's numbers: no event of any kind (NaN), and nothing applied. */
+const EMPTY_ROW = new Float64Array(CONTACT_WIDTH);
+for (const k of ['queuedTs', 'leaveTs', 'endedTs', 'acwEndedTs', 'ratedTs', 'ratedAt', 'onStart', 'onEnd', 'acwEnd'] as const) EMPTY_ROW[C[k]] = NaN;
+EMPTY_ROW[C.lastTs] = -Infinity;
+const NUMBER_NAMES = Object.keys(C) as (keyof typeof C)[];
+
+/**
+ * The numbers of a tenant's contacts, one row each, in one Float64Array. A contact's times are
+ * epoch milliseconds, beyond small integers: as object fields, V8 would keep each in a heap box of
+ * its own, some twenty objects per contact for the collector to copy and mark. Rows of released
+ * contacts are reused. `nums` is replaced when it grows: read it after `add`.
+ */
+export class ContactTable {
+  nums = new Float64Array(256 * CONTACT_WIDTH);
+  private readonly free: number[] = [];
+  private used = 0;
+
+  /** A row for a new contact, holding EMPTY_ROW. */
+  add(): number {
+    const slot = this.free.length > 0 ? this.free.pop()! : this.used++;
+    this.nums = room(this.nums, slot + 1, CONTACT_WIDTH);
+    this.nums.set(EMPTY_ROW, slot * CONTACT_WIDTH);
+    return slot;
+  }
+
+  remove(slot: number): void {
+    this.free.push(slot);
+  }
+}
+
+/**
  * One contact: the first event of each kind in canonical order (SPEC §3 needs no other), copied
- * into plain fields (no event object outlives its batch), and what the contact currently
- * contributes, so the per-event path compares numbers instead of allocating. Within a kind all
- * events share a type rank, so (ts, id) decides. A new event either becomes the first of its kind
- * or changes nothing: the figures are a function of the event set, whatever the arrival order.
+ * into plain fields and its table row (no event object outlives its batch), and what the contact
+ * currently contributes, so the per-event path compares values instead of allocating. Within a
+ * kind all events share a type rank, so (ts, id) decides. A new event either becomes the first of
+ * its kind or changes nothing: the figures are a function of the event set, whatever the arrival
+ * order.
  *
  * The fields are class fields with their initial values so that V8 lays them all out inside the
  * object: fields first assigned by a method the constructor calls mostly spill into a separate
  * property array, which costs a reallocation per few fields and an extra load per access.
  */
-export class Contact implements RatingHolder {
-  queuedTs = NaN;
+export class Contact {
   queuedId = '';
   queuedQueue = '';
   queuedChannel: Channel = 'voice';
-  leaveTs = NaN;
   leaveId = '';
   leaveType: LeaveKind = 'contact.answered';
   /** Answering agent ('' unless the leave is an answer). */
   leaveAgent = '';
-  endedTs = NaN;
   endedId = '';
-  endedHold = 0;
   endedAcw = true;
-  acwEndedTs = NaN;
   acwEndedId = '';
-  ratedTs = NaN;
   ratedId = '';
-  ratedCsat = 0;
-  /** Highest event time seen, for release once nothing can change it any more. */
-  lastTs = -Infinity;
 
-  /** The queue it was offered to (null: no queued event yet), on which channel, and when. */
+  /** The queue it was offered to (null: no queued event yet) and on which channel. */
   queueId: string | null = null;
   channel: Channel = 'voice';
-  queuedAt = 0;
   /** Applied leave contribution (kind null: none). */
   leaveKind: LeaveKind | null = null;
   leaveQueue = '';
   leaveChannel: Channel = 'voice';
-  leaveAt = 0;
-  leaveWait = 0;
   leaveInSl = false;
   leaveShort = false;
   /** Applied handled contribution (handledAgent null: none). */
   handledAgent: string | null = null;
   handledQueue: string | null = null;
   handledChannel: Channel = 'voice';
-  handledAt = 0;
-  talk = 0;
-  hold = 0;
-  acw = 0;
-  /** Applied rating (ratedAt NaN: none). */
-  ratedAt = NaN;
+  /** Applied rating's queue, channel and agent (the row's ratedAt NaN: none). */
   ratedQueue: string | null = null;
   ratedChannel: Channel = 'voice';
   ratedAgent: string | null = null;
-  csat = 0;
-  /** Applied agent activity: the agent and its interval bounds (NaN: open); they determine the marks placed. */
+  /** Applied agent activity: the agent (its interval bounds are in the row) and whether acw follows. */
   activityAgent: string | null = null;
-  onStart = NaN;
-  onEnd = NaN;
   acwOn = false;
-  acwEnd = NaN;
   /** Queue it waits in, and agent it is open with (on contact or in acw). */
   waitingIn: string | null = null;
   /** Its index in the waiting list of `waitingIn` (-1: none). */
   waitingSlot = -1;
   openWith: string | null = null;
-  openSince = 0;
   releaseQueued = false;
 
   readonly id: string;
+  /** Its row in the tenant's ContactTable. */
+  readonly slot: number;
 
-  constructor(id: string) {
+  constructor(id: string, slot: number) {
     this.id = id;
+    this.slot = slot;
   }
 
   /** Takes an event into account; false when it changes nothing (a duplicate, or not the first of its kind). */
-  offer(e: ContactEvent): boolean {
-    if (e.ts > this.lastTs) this.lastTs = e.ts;
+  offer(e: ContactEvent, nums: Float64Array): boolean {
+    const r = this.slot * CONTACT_WIDTH;
+    if (e.ts > nums[r + C.lastTs]!) nums[r + C.lastTs] = e.ts;
     switch (e.type) {
       case 'contact.queued':
-        if (!wins(e.ts, e.id, this.queuedTs, this.queuedId)) return false;
-        this.queuedTs = e.ts;
+        if (!wins(e.ts, e.id, nums[r + C.queuedTs]!, this.queuedId)) return false;
+        nums[r + C.queuedTs] = e.ts;
         this.queuedId = e.id;
         this.queuedQueue = e.queueId;
         this.queuedChannel = e.channel;
@@ -100,29 +146,29 @@ export class Contact implements RatingHolder {
       case 'contact.answered':
       case 'contact.abandoned':
       case 'contact.dequeued':
-        if (!wins(e.ts, e.id, this.leaveTs, this.leaveId)) return false;
-        this.leaveTs = e.ts;
+        if (!wins(e.ts, e.id, nums[r + C.leaveTs]!, this.leaveId)) return false;
+        nums[r + C.leaveTs] = e.ts;
         this.leaveId = e.id;
         this.leaveType = e.type;
         this.leaveAgent = e.type === 'contact.answered' ? e.agentId : '';
         return true;
       case 'contact.ended':
-        if (!wins(e.ts, e.id, this.endedTs, this.endedId)) return false;
-        this.endedTs = e.ts;
+        if (!wins(e.ts, e.id, nums[r + C.endedTs]!, this.endedId)) return false;
+        nums[r + C.endedTs] = e.ts;
         this.endedId = e.id;
-        this.endedHold = e.holdMs;
+        nums[r + C.endedHold] = e.holdMs;
         this.endedAcw = e.acw;
         return true;
       case 'contact.acw_ended':
-        if (!wins(e.ts, e.id, this.acwEndedTs, this.acwEndedId)) return false;
-        this.acwEndedTs = e.ts;
+        if (!wins(e.ts, e.id, nums[r + C.acwEndedTs]!, this.acwEndedId)) return false;
+        nums[r + C.acwEndedTs] = e.ts;
         this.acwEndedId = e.id;
         return true;
       case 'contact.rated':
-        if (!wins(e.ts, e.id, this.ratedTs, this.ratedId)) return false;
-        this.ratedTs = e.ts;
+        if (!wins(e.ts, e.id, nums[r + C.ratedTs]!, this.ratedId)) return false;
+        nums[r + C.ratedTs] = e.ts;
         this.ratedId = e.id;
-        this.ratedCsat = e.csat;
+        nums[r + C.ratedCsat] = e.csat;
         return true;
     }
   }
@@ -130,6 +176,25 @@ export class Contact implements RatingHolder {
   /** Neither waiting nor open with an agent: only a late event could still change it. */
   isClosed(): boolean {
     return this.waitingIn === null && this.openWith === null;
+  }
+
+  /** Every field and number by name (a checkpoint's form, which `restore` reads back). */
+  save(nums: Float64Array): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...(this as object) };
+    delete out['slot'];
+    delete out['waitingSlot'];
+    for (const k of NUMBER_NAMES) out[k] = nums[this.slot * CONTACT_WIDTH + C[k]];
+    return out;
+  }
+
+  static restore(id: string, fields: Record<string, unknown>, table: ContactTable): Contact {
+    const c = new Contact(id, table.add());
+    const nums = table.nums;
+    for (const [k, v] of Object.entries(fields)) {
+      if (k in C) nums[c.slot * CONTACT_WIDTH + C[k as keyof typeof C]] = v as number;
+      else if (k !== 'id' && k !== 'slot' && k !== 'waitingSlot') (c as unknown as Record<string, unknown>)[k] = v;
+    }
+    return c;
   }
 }
 

@@ -12,7 +12,7 @@ import type {
 } from '../protocol/index.js';
 import { WINDOW_NAMES } from '../protocol/index.js';
 import { AgentTimeline } from './agent-timeline.js';
-import { Contact, type ContactEvent, type RatingHolder } from './contact.js';
+import { C, CONTACT_WIDTH, Contact, ContactTable, type ContactEvent, type RatingHolder } from './contact.js';
 import { ReleasedContacts } from './released-contacts.js';
 import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, agentWindow, occupancy, queueWindow } from './counters.js';
 import { CounterSeries } from './counter-series.js';
@@ -189,6 +189,10 @@ export class TenantEngine {
   private readonly latenessMs: number;
   private readonly retentionMs: number;
   private readonly contacts = new Map<string, Contact>();
+  /** The contacts' numbers, a row each. */
+  private readonly contactTable = new ContactTable();
+  /** Holds a contact's applied rating while it is added or retracted. */
+  private readonly ratingHolder: RatingHolder = { ratedAt: NaN, ratedQueue: null, ratedChannel: 'voice', ratedAgent: null, csat: 0 };
   private readonly queues = new Map<string, QueueState>();
   private readonly agents = new Map<string, AgentRecord>();
   /** The queue and agent looked up last: one event's contributions mostly go to the same ones. */
@@ -322,7 +326,7 @@ export class TenantEngine {
       });
     }
     const contacts: [string, ContactState][] = [];
-    for (const c of this.contacts.values()) contacts.push([c.id, { fields: { ...c } }]);
+    for (const c of this.contacts.values()) contacts.push([c.id, { fields: c.save(this.contactTable.nums) }]);
     const queues: QueueStateSaved[] = [];
     for (const q of this.queues.values()) {
       const ivs = [...q.intervals.values()];
@@ -398,7 +402,7 @@ export class TenantEngine {
       e.agents.set(a.id, a);
     }
     for (const [id, st] of cp.contacts) {
-      e.contacts.set(id, Object.assign(new Contact(id), st.fields));
+      e.contacts.set(id, Contact.restore(id, st.fields, e.contactTable));
     }
     for (const a of cp.agents) {
       const rec = e.agents.get(a.id)!;
@@ -468,31 +472,37 @@ export class TenantEngine {
     if (!c) {
       const gone = this.released.find(e.contactId);
       if (gone >= 0) return e.type === 'contact.rated' && this.released.rate(gone, e, this.applyRating);
-      c = new Contact(e.contactId);
+      c = new Contact(e.contactId, this.contactTable.add());
       this.contacts.set(c.id, c);
     }
-    if (!c.offer(e)) return false;
+    if (!c.offer(e, this.contactTable.nums)) return false;
     this.settle(c);
     return true;
   }
 
   /** Brings a contact's contributions in line with what its events now settle. */
   private settle(c: Contact): void {
-    const hasLeave = !Number.isNaN(c.leaveTs);
+    const T = this.contactTable.nums;
+    const r = c.slot * CONTACT_WIDTH;
+    const leaveTs = T[r + C.leaveTs]!;
+    const endedTs = T[r + C.endedTs]!;
+    const acwEndedTs = T[r + C.acwEndedTs]!;
+    const hasLeave = !Number.isNaN(leaveTs);
     const answered = hasLeave && c.leaveType === 'contact.answered';
-    const ended = answered && !Number.isNaN(c.endedTs);
-    const acwEnded = ended && c.endedAcw && !Number.isNaN(c.acwEndedTs);
-    const rated = !Number.isNaN(c.ratedTs);
-    const queueId = Number.isNaN(c.queuedTs) ? null : c.queuedQueue;
-    const queuedAt = queueId === null ? 0 : c.queuedTs;
+    const ended = answered && !Number.isNaN(endedTs);
+    const acwEnded = ended && c.endedAcw && !Number.isNaN(acwEndedTs);
+    const rated = !Number.isNaN(T[r + C.ratedTs]!);
+    const queueId = Number.isNaN(T[r + C.queuedTs]!) ? null : c.queuedQueue;
+    const queuedAt = queueId === null ? 0 : T[r + C.queuedTs]!;
     const channel = c.queuedChannel;
 
     // offered and waiting
-    if (c.queueId !== queueId || c.queuedAt !== queuedAt || (queueId !== null && c.channel !== channel)) {
+    if (c.queueId !== queueId || T[r + C.queuedAt] !== queuedAt || (queueId !== null && c.channel !== channel)) {
       if (c.queueId !== null) {
         const q = this.queue(c.queueId);
-        q.series.at(c.queuedAt).inc(Q.offered, -1);
-        this.queueInterval(q, c.channel, c.queuedAt).inc(Q.offered, -1);
+        const at = T[r + C.queuedAt]!;
+        q.series.at(at).inc(Q.offered, -1);
+        this.queueInterval(q, c.channel, at).inc(Q.offered, -1);
         q.offers--;
       }
       if (queueId !== null) {
@@ -502,7 +512,7 @@ export class TenantEngine {
         q.offers++;
       }
       c.queueId = queueId;
-      c.queuedAt = queuedAt;
+      T[r + C.queuedAt] = queuedAt;
       c.channel = channel;
     }
     const waitingIn = queueId !== null && !hasLeave ? queueId : null;
@@ -514,88 +524,108 @@ export class TenantEngine {
 
     // leaving the queue
     const leaveKind = queueId !== null && hasLeave ? c.leaveType : null;
-    const leaveAt = hasLeave ? c.leaveTs : 0;
-    const wait = hasLeave ? Math.max(0, c.leaveTs - queuedAt) : 0;
-    if (c.leaveKind !== leaveKind || (leaveKind !== null && (c.leaveQueue !== queueId || c.leaveChannel !== channel || c.leaveAt !== leaveAt || c.leaveWait !== wait))) {
-      if (c.leaveKind !== null) this.addLeave(c, -1);
+    const leaveAt = hasLeave ? leaveTs : 0;
+    const wait = hasLeave ? Math.max(0, leaveTs - queuedAt) : 0;
+    if (
+      c.leaveKind !== leaveKind ||
+      (leaveKind !== null && (c.leaveQueue !== queueId || c.leaveChannel !== channel || T[r + C.leaveAt] !== leaveAt || T[r + C.leaveWait] !== wait))
+    ) {
+      if (c.leaveKind !== null) this.addLeave(c, T[r + C.leaveAt]!, T[r + C.leaveWait]!, -1);
       c.leaveKind = leaveKind;
       if (leaveKind !== null) {
         const s = this.queue(queueId!).settings;
         c.leaveQueue = queueId!;
         c.leaveChannel = channel;
-        c.leaveAt = leaveAt;
-        c.leaveWait = wait;
+        T[r + C.leaveAt] = leaveAt;
+        T[r + C.leaveWait] = wait;
         c.leaveInSl = wait <= s.slThresholdSec * 1000;
         c.leaveShort = wait < s.shortAbandonSec * 1000;
-        this.addLeave(c, 1);
+        this.addLeave(c, leaveAt, wait, 1);
       }
     }
 
     // handled
     const handledAgent = ended && (!c.endedAcw || acwEnded) ? c.leaveAgent : null;
-    const handledAt = acwEnded ? c.acwEndedTs : ended ? c.endedTs : 0;
-    const talk = ended ? Math.max(0, c.endedTs - c.leaveTs - c.endedHold) : 0;
-    const hold = ended ? c.endedHold : 0;
-    const acw = acwEnded ? Math.max(0, c.acwEndedTs - c.endedTs) : 0;
+    const handledAt = acwEnded ? acwEndedTs : ended ? endedTs : 0;
+    const hold = ended ? T[r + C.endedHold]! : 0;
+    const talk = ended ? Math.max(0, endedTs - leaveTs - hold) : 0;
+    const acw = acwEnded ? Math.max(0, acwEndedTs - endedTs) : 0;
     if (
       c.handledAgent !== handledAgent ||
       (handledAgent !== null &&
-        (c.handledQueue !== queueId || c.handledChannel !== channel || c.handledAt !== handledAt || c.talk !== talk || c.hold !== hold || c.acw !== acw))
+        (c.handledQueue !== queueId ||
+          c.handledChannel !== channel ||
+          T[r + C.handledAt] !== handledAt ||
+          T[r + C.talk] !== talk ||
+          T[r + C.hold] !== hold ||
+          T[r + C.acw] !== acw))
     ) {
-      if (c.handledAgent !== null) this.addHandled(c, -1);
+      if (c.handledAgent !== null) this.addHandled(c.handledQueue, c.handledChannel, c.handledAgent, T[r + C.handledAt]!, T[r + C.talk]!, T[r + C.hold]!, T[r + C.acw]!, -1);
       c.handledAgent = handledAgent;
       if (handledAgent !== null) {
         c.handledQueue = queueId;
         c.handledChannel = channel;
-        c.handledAt = handledAt;
-        c.talk = talk;
-        c.hold = hold;
-        c.acw = acw;
-        this.addHandled(c, 1);
+        T[r + C.handledAt] = handledAt;
+        T[r + C.talk] = talk;
+        T[r + C.hold] = hold;
+        T[r + C.acw] = acw;
+        this.addHandled(queueId, channel, handledAgent, handledAt, talk, hold, acw, 1);
       }
     }
 
     // rating
-    const ratedAt = rated ? c.ratedTs : NaN;
+    const ratedAt = rated ? T[r + C.ratedTs]! : NaN;
     const ratedAgent = answered ? c.leaveAgent : null;
-    const csat = rated ? c.ratedCsat : 0;
+    const csat = rated ? T[r + C.ratedCsat]! : 0;
     if (
-      !Object.is(c.ratedAt, ratedAt) ||
-      (rated && (c.ratedQueue !== queueId || c.ratedChannel !== channel || c.ratedAgent !== ratedAgent || c.csat !== csat))
+      !Object.is(T[r + C.ratedAt], ratedAt) ||
+      (rated && (c.ratedQueue !== queueId || c.ratedChannel !== channel || c.ratedAgent !== ratedAgent || T[r + C.csat] !== csat))
     ) {
-      if (!Number.isNaN(c.ratedAt)) this.addRating(c, -1);
-      c.ratedAt = ratedAt;
+      if (!Number.isNaN(T[r + C.ratedAt]!)) this.addRating(this.appliedRating(c), -1);
+      T[r + C.ratedAt] = ratedAt;
       if (rated) {
         c.ratedQueue = queueId;
         c.ratedChannel = channel;
         c.ratedAgent = ratedAgent;
-        c.csat = csat;
-        this.addRating(c, 1);
+        T[r + C.csat] = csat;
+        this.addRating(this.appliedRating(c), 1);
       }
     }
 
-    this.settleActivity(c, answered, ended, acwEnded);
+    this.settleActivity(c, T, r, answered, ended, acwEnded);
 
     if (c.isClosed() && !c.releaseQueued) {
       this.queueRelease(c, this.frame.now);
     }
   }
 
+  /** The contact's applied rating, in a holder reused for every contact (read at once, never kept). */
+  private appliedRating(c: Contact): RatingHolder {
+    const h = this.ratingHolder;
+    const T = this.contactTable.nums;
+    h.ratedAt = T[c.slot * CONTACT_WIDTH + C.ratedAt]!;
+    h.ratedQueue = c.ratedQueue;
+    h.ratedChannel = c.ratedChannel;
+    h.ratedAgent = c.ratedAgent;
+    h.csat = T[c.slot * CONTACT_WIDTH + C.csat]!;
+    return h;
+  }
+
   /** Places the contact's on-contact and acw intervals on its agent's timeline. */
-  private settleActivity(c: Contact, answered: boolean, ended: boolean, acwEnded: boolean): void {
+  private settleActivity(c: Contact, T: Float64Array, r: number, answered: boolean, ended: boolean, acwEnded: boolean): void {
+    const leaveTs = T[r + C.leaveTs]!;
     const agentId = answered ? c.leaveAgent : null;
-    const onStart = answered ? c.leaveTs : NaN;
-    const onEnd = ended ? Math.max(c.endedTs, c.leaveTs) : NaN;
+    const onStart = answered ? leaveTs : NaN;
+    const onEnd = ended ? Math.max(T[r + C.endedTs]!, leaveTs) : NaN;
     const acwOn = ended && c.endedAcw;
-    const acwEnd = acwEnded ? Math.max(c.acwEndedTs, onEnd) : NaN;
+    const acwEnd = acwEnded ? Math.max(T[r + C.acwEndedTs]!, onEnd) : NaN;
+    const hadStart = T[r + C.onStart]!;
+    const hadEnd = T[r + C.onEnd]!;
+    const hadAcwEnd = T[r + C.acwEnd]!;
     const same =
-      c.activityAgent === agentId &&
-      Object.is(c.onStart, onStart) &&
-      Object.is(c.onEnd, onEnd) &&
-      c.acwOn === acwOn &&
-      Object.is(c.acwEnd, acwEnd);
+      c.activityAgent === agentId && Object.is(hadStart, onStart) && Object.is(hadEnd, onEnd) && c.acwOn === acwOn && Object.is(hadAcwEnd, acwEnd);
     if (!same) {
-      const had = c.activityAgent === null ? 0 : activityMarks(c.onStart, c.onEnd, c.acwOn, c.acwEnd, PLACED);
+      const had = c.activityAgent === null ? 0 : activityMarks(hadStart, hadEnd, c.acwOn, hadAcwEnd, PLACED);
       const want = agentId === null ? 0 : activityMarks(onStart, onEnd, acwOn, acwEnd, WANTED);
       // Same agent: keep the marks that stay, so the timeline rebuilds only from the first change.
       const sameAgent = c.activityAgent === agentId;
@@ -615,47 +645,48 @@ export class TenantEngine {
         if (!sameAgent) a.contacts++;
       }
       c.activityAgent = agentId;
-      c.onStart = onStart;
-      c.onEnd = onEnd;
+      T[r + C.onStart] = onStart;
+      T[r + C.onEnd] = onEnd;
       c.acwOn = acwOn;
-      c.acwEnd = acwEnd;
+      T[r + C.acwEnd] = acwEnd;
     }
 
     const openWith = agentId !== null && (Number.isNaN(onEnd) || (acwOn && Number.isNaN(acwEnd))) ? agentId : null;
-    if (c.openWith !== openWith || (openWith !== null && c.openSince !== onStart)) {
+    if (c.openWith !== openWith || (openWith !== null && T[r + C.openSince] !== onStart)) {
       const was = c.openWith === null ? undefined : this.agents.get(c.openWith);
       if (was) {
-        was.open.splice(was.open.indexOf(c), 1);
+        // Swap in the last one: open lists are in no order, and splice would allocate its result.
+        const open = was.open;
+        const last = open.pop()!;
+        if (last !== c) open[open.indexOf(c)] = last;
         was.version++;
       }
       if (openWith !== null) this.agent(openWith).open.push(c);
       c.openWith = openWith;
-      c.openSince = onStart;
+      T[r + C.openSince] = onStart;
     }
   }
 
-  private addLeave(c: Contact, sign: 1 | -1): void {
+  private addLeave(c: Contact, t: number, wait: number, sign: 1 | -1): void {
     const q = this.queue(c.leaveQueue);
-    const t = c.leaveAt;
     const iv = this.queueInterval(q, c.leaveChannel, t);
-    leaveCounters(q.series.at(t), c, sign);
-    leaveCounters(iv, c, sign);
-    q.series.addWait(t, c.leaveWait, sign);
-    iv.addWait(c.leaveWait, sign);
-    if (c.leaveKind === 'contact.answered') iv.answeredWait(c.leaveWait, sign);
-    else if (c.leaveKind === 'contact.abandoned') iv.abandonedWait(c.leaveWait, sign);
+    leaveCounters(q.series.at(t), c, wait, sign);
+    leaveCounters(iv, c, wait, sign);
+    q.series.addWait(t, wait, sign);
+    iv.addWait(wait, sign);
+    if (c.leaveKind === 'contact.answered') iv.answeredWait(wait, sign);
+    else if (c.leaveKind === 'contact.abandoned') iv.abandonedWait(wait, sign);
   }
 
-  private addHandled(c: Contact, sign: 1 | -1): void {
-    const t = c.handledAt;
-    if (c.handledQueue !== null) {
-      const q = this.queue(c.handledQueue);
-      handledCounters(q.series.at(t), Q, c, sign);
-      handledCounters(this.queueInterval(q, c.handledChannel, t), Q, c, sign);
+  private addHandled(queueId: string | null, channel: Channel, agentId: string, t: number, talk: number, hold: number, acw: number, sign: 1 | -1): void {
+    if (queueId !== null) {
+      const q = this.queue(queueId);
+      handledCounters(q.series.at(t), Q, talk, hold, acw, sign);
+      handledCounters(this.queueInterval(q, channel, t), Q, talk, hold, acw, sign);
     }
-    const a = this.agent(c.handledAgent!);
-    handledCounters(a.series.at(t), A, c, sign);
-    handledCounters(this.agentInterval(a, t), A, c, sign);
+    const a = this.agent(agentId);
+    handledCounters(a.series.at(t), A, talk, hold, acw, sign);
+    handledCounters(this.agentInterval(a, t), A, talk, hold, acw, sign);
   }
 
   /** A late rating for a released contact is counted where the contact was (first rating wins). */
@@ -796,9 +827,9 @@ export class TenantEngine {
   /** Keeps what a late rating of the contact needs, with the engine's own queue and agent names (shared, not one copy per contact). */
   private releaseContact(c: Contact, now: number): void {
     const queue = c.queueId === null ? null : (this.queues.get(c.queueId)?.id ?? c.queueId);
-    const answeredBy = !Number.isNaN(c.leaveTs) && c.leaveType === 'contact.answered' ? c.leaveAgent : null;
+    const answeredBy = !Number.isNaN(this.num(c, C.leaveTs)) && c.leaveType === 'contact.answered' ? c.leaveAgent : null;
     const agent = answeredBy === null ? null : (this.agents.get(answeredBy)?.id ?? answeredBy);
-    this.released.add(c.id, queue, c.channel, agent, now, { at: c.ratedAt, id: c.ratedId, csat: c.csat });
+    this.released.add(c.id, queue, c.channel, agent, now, { at: this.num(c, C.ratedAt), id: c.ratedId, csat: this.num(c, C.csat) });
   }
 
   /** Releases finished contacts and old agent history that can no longer change a figure. */
@@ -809,12 +840,13 @@ export class TenantEngine {
       const contact = q[this.releaseHead++]!;
       contact.releaseQueued = false;
       if (!contact.isClosed()) continue;
-      if (contact.lastTs > horizon) {
+      if (this.num(contact, C.lastTs) > horizon) {
         this.queueRelease(contact, now);
         continue;
       }
       this.contacts.delete(contact.id);
       this.releaseContact(contact, now);
+      this.contactTable.remove(contact.slot);
     }
     if (this.releaseHead >= 64 && this.releaseHead * 2 > q.length) {
       q.splice(0, this.releaseHead);
@@ -856,8 +888,13 @@ export class TenantEngine {
     const status = tl.status();
     const since = tl.since();
     let on: Contact | null = null;
+    let onSince = 0;
     for (const c of a.open) {
-      if (!on || c.openSince > on.openSince || (c.openSince === on.openSince && c.id > on.id)) on = c;
+      const since = this.num(c, C.openSince);
+      if (!on || since > onSince || (since === onSince && c.id > on.id)) {
+        on = c;
+        onSince = since;
+      }
     }
     const f = this.frame;
     tl.timeInState([f.start15 * 1000, f.start60 * 1000, f.todayStartMs], now, f.todayStartMs, a.viewBusy, a.viewAvail);
@@ -881,13 +918,31 @@ export class TenantEngine {
     };
   }
 
+  /** A number of a contact's row (views and maintenance; the per-event path reads the row itself). */
+  private num(c: Contact, field: number): number {
+    return this.contactTable.nums[c.slot * CONTACT_WIDTH + field]!;
+  }
+
+  private oldestOf(contacts: readonly Contact[], start: Contact | null): Contact | null {
+    let best = start;
+    let bestAt = best === null ? 0 : this.num(best, C.queuedAt);
+    for (const c of contacts) {
+      const at = this.num(c, C.queuedAt);
+      if (!best || at < bestAt || (at === bestAt && c.id < best.id)) {
+        best = c;
+        bestAt = at;
+      }
+    }
+    return best;
+  }
+
   private queueView(q: QueueState, agents: AgentCounts, now: number): QueueView {
-    const oldest = oldestOf(q.waiting, null);
+    const oldest = this.oldestOf(q.waiting, null);
     const windows = {} as QueueView['windows'];
     for (const w of WINDOW_NAMES) windows[w] = queueWindow(q.series.window(w), q.series.maxWait(w), q.settings.slFormula);
     return {
       waiting: q.waiting.length,
-      oldestWaitSec: oldest ? Math.max(0, now - oldest.queuedAt) / 1000 : null,
+      oldestWaitSec: oldest ? Math.max(0, now - this.num(oldest, C.queuedAt)) / 1000 : null,
       oldestContactId: oldest ? oldest.id : null,
       agents,
       windows,
@@ -905,7 +960,7 @@ export class TenantEngine {
     let oldest: Contact | null = null;
     for (const q of visible) {
       waiting += q.waiting.length;
-      oldest = oldestOf(q.waiting, oldest);
+      oldest = this.oldestOf(q.waiting, oldest);
     }
     const formulas = new Set<SlFormula>(visible.map((q) => q.settings.slFormula));
     const formula: SlFormula = formulas.size === 1 ? [...formulas][0]! : 'excludeShortAbandons';
@@ -924,7 +979,7 @@ export class TenantEngine {
     }
     return {
       waiting,
-      oldestWaitSec: oldest ? Math.max(0, now - oldest.queuedAt) / 1000 : null,
+      oldestWaitSec: oldest ? Math.max(0, now - this.num(oldest, C.queuedAt)) / 1000 : null,
       oldestContactId: oldest ? oldest.id : null,
       agents,
       windows,
@@ -948,14 +1003,6 @@ function removeWaiting(q: QueueState, c: Contact): void {
     last.waitingSlot = c.waitingSlot;
   }
   c.waitingSlot = -1;
-}
-
-function oldestOf(contacts: readonly Contact[], start: Contact | null): Contact | null {
-  let best = start;
-  for (const c of contacts) {
-    if (!best || c.queuedAt < best.queuedAt || (c.queuedAt === best.queuedAt && c.id < best.id)) best = c;
-  }
-  return best;
 }
 
 function count(c: AgentCounts, a: AgentView): void {
@@ -987,16 +1034,16 @@ interface CounterTarget {
   inc(field: number, delta: number): unknown;
 }
 
-function leaveCounters(t: CounterTarget, c: Contact, sign: 1 | -1): void {
+function leaveCounters(t: CounterTarget, c: Contact, wait: number, sign: 1 | -1): void {
   switch (c.leaveKind) {
     case 'contact.answered':
       t.inc(Q.answered, sign);
-      t.inc(Q.waitAnsweredMs, sign * c.leaveWait);
+      t.inc(Q.waitAnsweredMs, sign * wait);
       if (c.leaveInSl) t.inc(Q.answeredInSl, sign);
       break;
     case 'contact.abandoned':
       t.inc(Q.abandoned, sign);
-      t.inc(Q.waitAbandonedMs, sign * c.leaveWait);
+      t.inc(Q.waitAbandonedMs, sign * wait);
       if (c.leaveShort) t.inc(Q.shortAbandoned, sign);
       break;
     case 'contact.dequeued':
@@ -1008,11 +1055,11 @@ function leaveCounters(t: CounterTarget, c: Contact, sign: 1 | -1): void {
 /** Field numbers of the counters queues and agents both have (Q or A). */
 type SharedLayout = Record<'handled' | 'talkMs' | 'holdMs' | 'acwMs' | 'csatSum' | 'csatCount' | 'csatPositive', number>;
 
-function handledCounters(t: CounterTarget, f: SharedLayout, c: Contact, sign: 1 | -1): void {
+function handledCounters(t: CounterTarget, f: SharedLayout, talk: number, hold: number, acw: number, sign: 1 | -1): void {
   t.inc(f.handled, sign);
-  t.inc(f.talkMs, sign * c.talk);
-  t.inc(f.holdMs, sign * c.hold);
-  t.inc(f.acwMs, sign * c.acw);
+  t.inc(f.talkMs, sign * talk);
+  t.inc(f.holdMs, sign * hold);
+  t.inc(f.acwMs, sign * acw);
 }
 
 function ratingCounters(t: CounterTarget, f: SharedLayout, c: RatingHolder, sign: 1 | -1): void {
