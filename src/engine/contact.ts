@@ -191,7 +191,7 @@ export class Contact {
     const c = new Contact(id, table.add());
     const nums = table.nums;
     for (const [k, v] of Object.entries(fields)) {
-      if (k in C) nums[c.slot * CONTACT_WIDTH + C[k as keyof typeof C]] = v as number;
+      if (Object.hasOwn(C, k)) nums[c.slot * CONTACT_WIDTH + C[k as keyof typeof C]] = v as number;
       else if (k !== 'id' && k !== 'slot' && k !== 'waitingSlot') (c as unknown as Record<string, unknown>)[k] = v;
     }
     return c;

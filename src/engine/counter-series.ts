@@ -252,7 +252,7 @@ export class CounterSeries {
       this.maxStale[WTODAY] = true;
     }
     // Buckets before the 60m window are dead weight; compact once they are an eighth of the
-    // buckets, so the arrays stay near the live buckets' size and moving the live ones costs O(1)
+    // buckets (and at least COMPACT_AT, so a small series does not compact for every bucket), so the arrays stay near the live buckets' size and moving the live ones costs O(1)
     // amortised per bucket dropped.
     const drop = this.first60;
     const n = this.n;

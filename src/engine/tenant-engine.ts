@@ -191,8 +191,6 @@ export class TenantEngine {
   private readonly contacts = new Map<string, Contact>();
   /** The contacts' numbers, a row each. */
   private readonly contactTable = new ContactTable();
-  /** Holds a contact's applied rating while it is added or retracted. */
-  private readonly ratingHolder: RatingHolder = { ratedAt: NaN, ratedQueue: null, ratedChannel: 'voice', ratedAgent: null, csat: 0 };
   private readonly queues = new Map<string, QueueState>();
   private readonly agents = new Map<string, AgentRecord>();
   /** The queue and agent looked up last: one event's contributions mostly go to the same ones. */
@@ -581,14 +579,14 @@ export class TenantEngine {
       !Object.is(T[r + C.ratedAt], ratedAt) ||
       (rated && (c.ratedQueue !== queueId || c.ratedChannel !== channel || c.ratedAgent !== ratedAgent || T[r + C.csat] !== csat))
     ) {
-      if (!Number.isNaN(T[r + C.ratedAt]!)) this.addRating(this.appliedRating(c), -1);
+      if (!Number.isNaN(T[r + C.ratedAt]!)) this.addRating(c.ratedQueue, c.ratedChannel, c.ratedAgent, T[r + C.ratedAt]!, T[r + C.csat]!, -1);
       T[r + C.ratedAt] = ratedAt;
       if (rated) {
         c.ratedQueue = queueId;
         c.ratedChannel = channel;
         c.ratedAgent = ratedAgent;
         T[r + C.csat] = csat;
-        this.addRating(this.appliedRating(c), 1);
+        this.addRating(queueId, channel, ratedAgent, ratedAt, csat, 1);
       }
     }
 
@@ -597,18 +595,6 @@ export class TenantEngine {
     if (c.isClosed() && !c.releaseQueued) {
       this.queueRelease(c, this.frame.now);
     }
-  }
-
-  /** The contact's applied rating, in a holder reused for every contact (read at once, never kept). */
-  private appliedRating(c: Contact): RatingHolder {
-    const h = this.ratingHolder;
-    const T = this.contactTable.nums;
-    h.ratedAt = T[c.slot * CONTACT_WIDTH + C.ratedAt]!;
-    h.ratedQueue = c.ratedQueue;
-    h.ratedChannel = c.ratedChannel;
-    h.ratedAgent = c.ratedAgent;
-    h.csat = T[c.slot * CONTACT_WIDTH + C.csat]!;
-    return h;
   }
 
   /** Places the contact's on-contact and acw intervals on its agent's timeline. */
@@ -690,19 +676,19 @@ export class TenantEngine {
   }
 
   /** A late rating for a released contact is counted where the contact was (first rating wins). */
-  private readonly applyRating = (c: RatingHolder, sign: 1 | -1): void => this.addRating(c, sign);
+  private readonly applyRating = (h: RatingHolder, sign: 1 | -1): void =>
+    this.addRating(h.ratedQueue, h.ratedChannel, h.ratedAgent, h.ratedAt, h.csat, sign);
 
-  private addRating(c: RatingHolder, sign: 1 | -1): void {
-    const t = c.ratedAt;
-    if (c.ratedQueue !== null) {
-      const q = this.queue(c.ratedQueue);
-      ratingCounters(q.series.at(t), Q, c, sign);
-      ratingCounters(this.queueInterval(q, c.ratedChannel, t), Q, c, sign);
+  private addRating(queueId: string | null, channel: Channel, agentId: string | null, t: number, csat: number, sign: 1 | -1): void {
+    if (queueId !== null) {
+      const q = this.queue(queueId);
+      ratingCounters(q.series.at(t), Q, csat, sign);
+      ratingCounters(this.queueInterval(q, channel, t), Q, csat, sign);
     }
-    if (c.ratedAgent !== null) {
-      const a = this.agent(c.ratedAgent);
-      ratingCounters(a.series.at(t), A, c, sign);
-      ratingCounters(this.agentInterval(a, t), A, c, sign);
+    if (agentId !== null) {
+      const a = this.agent(agentId);
+      ratingCounters(a.series.at(t), A, csat, sign);
+      ratingCounters(this.agentInterval(a, t), A, csat, sign);
     }
   }
 
@@ -1062,8 +1048,8 @@ function handledCounters(t: CounterTarget, f: SharedLayout, talk: number, hold: 
   t.inc(f.acwMs, sign * acw);
 }
 
-function ratingCounters(t: CounterTarget, f: SharedLayout, c: RatingHolder, sign: 1 | -1): void {
-  t.inc(f.csatSum, sign * c.csat);
+function ratingCounters(t: CounterTarget, f: SharedLayout, csat: number, sign: 1 | -1): void {
+  t.inc(f.csatSum, sign * csat);
   t.inc(f.csatCount, sign);
-  if (c.csat >= 4) t.inc(f.csatPositive, sign);
+  if (csat >= 4) t.inc(f.csatPositive, sign);
 }
