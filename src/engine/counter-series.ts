@@ -5,8 +5,15 @@ import type { WindowFrame } from './window-frame.js';
 const COMPACT_AT = 16;
 /** Capacity in wait entries allocated on first use; it grows by half when full, as the buckets do. */
 const INITIAL_WAITS = 16;
-/** Stands in for the arrays of a series that holds nothing yet (never written: capacity 0). */
+/** Stands in for the waits of a series that holds none yet (never written: capacity 0). */
 const NONE = new Float64Array(0);
+/**
+ * The head of a series' one array: the largest wait of each window (by window index), whether
+ * each must be recomputed (0 or 1), then the running sums of the windows, field-major.
+ */
+const H_MAX = 0;
+const H_STALE = 3;
+const H_SUMS = 6;
 /** A bucket row: its second, the largest wait that left the queue in it, then `width` values. */
 const ROW_SEC = 0;
 const ROW_MAX = 1;
@@ -16,6 +23,8 @@ const W15 = 0;
 const W60 = 1;
 const WTODAY = 2;
 const WINDOW_INDEX: Record<WindowName, number> = { '15m': W15, '60m': W60, today: WTODAY };
+/** Scratch of `window`, by width. */
+const GATHERED: Float64Array[] = [];
 
 /**
  * A series in a checkpoint: its retained buckets (seconds, `width` values each, the waits that
@@ -40,17 +49,19 @@ export interface CounterSeriesState {
  * 60m window are released: late events cannot reach them (the lateness bound is shorter).
  *
  * The per-event path is bound by memory, not arithmetic (a busy hub's state far exceeds the
- * cache), so the layout minimises the cache lines a contribution touches: a bucket is one row
- * (second, max wait, values) of a single typed array, and the running sums are field-major
- * (`sums[field * 3 + window]`), so one contribution updates one row and one line of sums. Arrays
- * grow when full and are compacted in place, so a series allocates nothing in steady state; each
- * rolling window keeps a cursor to its first bucket, so sliding costs only the seconds that leave
- * it.
+ * cache), so the layout minimises the objects and cache lines a contribution touches: the
+ * window maxima, running sums and buckets are one typed array (a series first touched in a while
+ * costs one object and its array, not one typed array per part); a bucket is one row (second, max
+ * wait, values), and the sums are field-major (`field * 3 + window`), so one contribution updates
+ * one row and one line of sums. The array grows when full and is compacted in place, so a series
+ * allocates nothing in steady state; each rolling window keeps a cursor to its first bucket, so
+ * sliding costs only the seconds that leave it.
  */
 export class CounterSeries {
-  /** Buckets [0, n) in order of second, in rows of `stride` numbers. */
+  /** The head (see H_MAX) then buckets [0, n) in order of second, rows of `stride` numbers from `base`. */
   private n = 0;
-  private rows = NONE;
+  private data: Float64Array<ArrayBuffer>;
+  private readonly base: number;
   private readonly stride: number;
   /**
    * Waits of the contacts that left the queue (for the non-additive maximum), as (second, wait)
@@ -58,13 +69,6 @@ export class CounterSeries {
    */
   private wn = 0;
   private waits = NONE;
-  /** Running sums of each window, field-major. */
-  private readonly sums: Float64Array;
-  /** Largest wait of each window (by window index), and whether it must be recomputed. */
-  private readonly maxes = new Float64Array(3);
-  private readonly maxStale = [false, false, false];
-  /** One window's sums gathered for `window` (reused). */
-  private readonly gathered: Float64Array;
   /** Largest wait of today's buckets already released. */
   private releasedTodayMax = 0;
   private generation: number;
@@ -81,17 +85,17 @@ export class CounterSeries {
   private inToday = false;
 
   /**
-   * `initialBuckets`: capacity allocated on first use, best what the series holds in steady state
+   * `initialBuckets`: capacity allocated with the series, best what it holds in steady state
    * (each growth allocates and copies a new array).
    */
   constructor(
     readonly width: number,
     private readonly frame: WindowFrame,
-    private readonly initialBuckets = 16,
+    initialBuckets = 16,
   ) {
     this.stride = ROW_VALUES + width;
-    this.sums = new Float64Array(3 * width);
-    this.gathered = new Float64Array(width);
+    this.base = H_SUMS + 3 * width;
+    this.data = new Float64Array(this.base + initialBuckets * this.stride);
     this.generation = frame.generation;
     this.synced15 = frame.start15;
     this.synced60 = frame.start60;
@@ -100,26 +104,28 @@ export class CounterSeries {
 
   /** The series' state, for a checkpoint (plain data; shares nothing with the series). */
   save(): CounterSeriesState {
-    const { n, width, stride, rows } = this;
+    const { n, width, stride, base, data } = this;
     const secs: number[] = [];
     const vals: number[] = [];
     const bmax: number[] = [];
     for (let k = 0; k < n; k++) {
-      secs.push(rows[k * stride + ROW_SEC]!);
-      bmax.push(rows[k * stride + ROW_MAX]!);
-      for (let i = 0; i < width; i++) vals.push(rows[k * stride + ROW_VALUES + i]!);
+      const r = base + k * stride;
+      secs.push(data[r + ROW_SEC]!);
+      bmax.push(data[r + ROW_MAX]!);
+      for (let i = 0; i < width; i++) vals.push(data[r + ROW_VALUES + i]!);
     }
     const waits: (number[] | null)[] = new Array<number[] | null>(n).fill(null);
     for (let j = 0; j < this.wn; j++) (waits[this.indexOf(this.waits[2 * j]!)] ??= []).push(this.waits[2 * j + 1]!);
-    const window = (w: number): number[] => Array.from({ length: width }, (_, i) => this.sums[i * 3 + w]!);
+    const window = (w: number): number[] => Array.from({ length: width }, (_, i) => data[H_SUMS + i * 3 + w]!);
+    const stale = (w: number): boolean => data[H_STALE + w] === 1;
     return {
       secs,
       vals,
       waits,
       bmax,
       sums: { '15m': window(W15), '60m': window(W60), today: window(WTODAY) },
-      maxes: { '15m': this.maxes[W15]!, '60m': this.maxes[W60]!, today: this.maxes[WTODAY]! },
-      maxStale: { '15m': this.maxStale[W15]!, '60m': this.maxStale[W60]!, today: this.maxStale[WTODAY]! },
+      maxes: { '15m': data[H_MAX + W15]!, '60m': data[H_MAX + W60]!, today: data[H_MAX + WTODAY]! },
+      maxStale: { '15m': stale(W15), '60m': stale(W60), today: stale(WTODAY) },
       releasedTodayMax: this.releasedTodayMax,
       synced: [this.synced15, this.synced60, this.syncedTodaySec, this.first15, this.first60],
     };
@@ -129,22 +135,21 @@ export class CounterSeries {
   static restore(width: number, frame: WindowFrame, st: CounterSeriesState, initialBuckets?: number): CounterSeries {
     const s = new CounterSeries(width, frame, initialBuckets);
     const n = st.secs.length;
-    if (n > 0) {
-      s.rows = room(s.rows, n, s.stride, s.initialBuckets);
-      for (let k = 0; k < n; k++) {
-        const base = k * s.stride;
-        s.rows[base + ROW_SEC] = st.secs[k]!;
-        s.rows[base + ROW_MAX] = st.bmax[k]!;
-        for (let i = 0; i < width; i++) s.rows[base + ROW_VALUES + i] = st.vals[k * width + i]!;
-      }
-      s.n = n;
+    s.reserve(n);
+    const data = s.data;
+    for (let k = 0; k < n; k++) {
+      const r = s.base + k * s.stride;
+      data[r + ROW_SEC] = st.secs[k]!;
+      data[r + ROW_MAX] = st.bmax[k]!;
+      for (let i = 0; i < width; i++) data[r + ROW_VALUES + i] = st.vals[k * width + i]!;
     }
+    s.n = n;
     for (let k = 0; k < n; k++) for (const w of st.waits[k] ?? []) s.pushWait(st.secs[k]!, w);
     for (const w of ['15m', '60m', 'today'] as const) {
       const wi = WINDOW_INDEX[w];
-      for (let i = 0; i < width; i++) s.sums[i * 3 + wi] = st.sums[w][i]!;
-      s.maxes[wi] = st.maxes[w];
-      s.maxStale[wi] = st.maxStale[w];
+      for (let i = 0; i < width; i++) data[H_SUMS + i * 3 + wi] = st.sums[w][i]!;
+      data[H_MAX + wi] = st.maxes[w];
+      data[H_STALE + wi] = st.maxStale[w] ? 1 : 0;
     }
     s.releasedTodayMax = st.releasedTodayMax;
     [s.synced15, s.synced60, s.syncedTodaySec, s.first15, s.first60] = st.synced;
@@ -158,7 +163,7 @@ export class CounterSeries {
     const sec = Math.floor(t / 1000);
     const f = this.frame;
     const k = this.bucket(sec, true);
-    this.cursor = k < 0 ? -1 : k * this.stride + ROW_VALUES;
+    this.cursor = k < 0 ? -1 : this.base + k * this.stride + ROW_VALUES;
     this.in15 = sec >= f.start15;
     this.in60 = sec >= f.start60;
     this.inToday = sec >= f.todaySec;
@@ -167,12 +172,12 @@ export class CounterSeries {
 
   /** Adds `delta` to counter `field` at the time given to `at`. */
   inc(field: number, delta: number): this {
-    if (this.cursor >= 0) this.rows[this.cursor + field]! += delta;
-    const sums = this.sums;
-    const i = field * 3;
-    if (this.in15) sums[i + W15]! += delta;
-    if (this.in60) sums[i + W60]! += delta;
-    if (this.inToday) sums[i + WTODAY]! += delta;
+    const data = this.data;
+    if (this.cursor >= 0) data[this.cursor + field]! += delta;
+    const i = H_SUMS + field * 3;
+    if (this.in15) data[i + W15]! += delta;
+    if (this.in60) data[i + W60]! += delta;
+    if (this.inToday) data[i + WTODAY]! += delta;
     return this;
   }
 
@@ -182,13 +187,13 @@ export class CounterSeries {
     const sec = Math.floor(t / 1000);
     const k = this.bucket(sec, sign > 0);
     if (k >= 0) {
-      const at = k * this.stride + ROW_MAX;
+      const at = this.base + k * this.stride + ROW_MAX;
       if (sign > 0) {
         this.pushWait(sec, waitMs);
-        if (waitMs > this.rows[at]!) this.rows[at] = waitMs;
+        if (waitMs > this.data[at]!) this.data[at] = waitMs;
       } else {
         this.dropWait(sec, waitMs);
-        if (waitMs >= this.rows[at]!) this.rows[at] = this.maxWaitOf(sec);
+        if (waitMs >= this.data[at]!) this.data[at] = this.maxWaitOf(sec);
       }
     }
     const f = this.frame;
@@ -197,34 +202,39 @@ export class CounterSeries {
     this.touchMax(WTODAY, sec >= f.todaySec, waitMs, sign);
   }
 
-  /** The running sums of a window (read-only, and only until the next call). */
+  /**
+   * The running sums of a window: read-only, and only until the next call on any series of the
+   * same width (one scratch array per width serves them all).
+   */
   window(w: WindowName): Float64Array {
     this.sync();
     const wi = WINDOW_INDEX[w];
-    const out = this.gathered;
-    for (let i = 0; i < this.width; i++) out[i] = this.sums[i * 3 + wi]!;
+    const out = (GATHERED[this.width] ??= new Float64Array(this.width));
+    for (let i = 0; i < this.width; i++) out[i] = this.data[H_SUMS + i * 3 + wi]!;
     return out;
   }
 
   maxWait(w: WindowName): number {
     this.sync();
     const wi = WINDOW_INDEX[w];
-    if (this.maxStale[wi]) {
+    const data = this.data;
+    if (data[H_STALE + wi] === 1) {
       const from = wi === W15 ? this.first15 : wi === W60 ? this.first60 : this.indexOf(this.frame.todaySec);
       let m = wi === WTODAY ? this.releasedTodayMax : 0;
-      const { rows, stride } = this;
-      for (let k = from; k < this.n; k++) if (rows[k * stride + ROW_MAX]! > m) m = rows[k * stride + ROW_MAX]!;
-      this.maxes[wi] = m;
-      this.maxStale[wi] = false;
+      const { base, stride } = this;
+      for (let k = from; k < this.n; k++) if (data[base + k * stride + ROW_MAX]! > m) m = data[base + k * stride + ROW_MAX]!;
+      data[H_MAX + wi] = m;
+      data[H_STALE + wi] = 0;
     }
-    return this.maxes[wi]!;
+    return data[H_MAX + wi]!;
   }
 
   private touchMax(wi: number, inside: boolean, waitMs: number, sign: 1 | -1): void {
-    if (!inside || this.maxStale[wi]) return;
+    const data = this.data;
+    if (!inside || data[H_STALE + wi] === 1) return;
     if (sign > 0) {
-      if (waitMs > this.maxes[wi]!) this.maxes[wi] = waitMs;
-    } else if (waitMs >= this.maxes[wi]!) this.maxStale[wi] = true;
+      if (waitMs > data[H_MAX + wi]!) data[H_MAX + wi] = waitMs;
+    } else if (waitMs >= data[H_MAX + wi]!) data[H_STALE + wi] = 1;
   }
 
   /** Catches up with the frame: expires seconds that left the rolling windows, rolls the day over, releases old buckets. */
@@ -240,29 +250,30 @@ export class CounterSeries {
       this.first60 = this.expire(W60, this.first60, f.start60);
       this.synced60 = f.start60;
     }
-    const { width, stride, rows, sums } = this;
+    const { width, stride, base, data } = this;
     if (f.todaySec !== this.syncedTodaySec) {
       // A new local day (or a new timezone): today is what the retained buckets hold since its start.
       this.syncedTodaySec = f.todaySec;
-      for (let i = 0; i < width; i++) sums[i * 3 + WTODAY] = 0;
+      for (let i = 0; i < width; i++) data[H_SUMS + i * 3 + WTODAY] = 0;
       this.releasedTodayMax = 0;
       for (let k = this.indexOf(f.todaySec); k < this.n; k++) {
-        for (let i = 0; i < width; i++) sums[i * 3 + WTODAY]! += rows[k * stride + ROW_VALUES + i]!;
+        for (let i = 0; i < width; i++) data[H_SUMS + i * 3 + WTODAY]! += data[base + k * stride + ROW_VALUES + i]!;
       }
-      this.maxStale[WTODAY] = true;
+      data[H_STALE + WTODAY] = 1;
     }
     // Buckets before the 60m window are dead weight; compact once they are an eighth of the
-    // buckets (and at least COMPACT_AT, so a small series does not compact for every bucket), so the arrays stay near the live buckets' size and moving the live ones costs O(1)
-    // amortised per bucket dropped.
+    // buckets (and at least COMPACT_AT, so a small series does not compact for every bucket), so
+    // the array stays near the live buckets' size and moving the live ones costs O(1) amortised
+    // per bucket dropped.
     const drop = this.first60;
     const n = this.n;
     if (drop >= COMPACT_AT && drop * 8 >= n) {
       for (let k = 0; k < drop; k++) {
-        const max = rows[k * stride + ROW_MAX]!;
-        if (rows[k * stride + ROW_SEC]! >= f.todaySec && max > this.releasedTodayMax) this.releasedTodayMax = max;
+        const max = data[base + k * stride + ROW_MAX]!;
+        if (data[base + k * stride + ROW_SEC]! >= f.todaySec && max > this.releasedTodayMax) this.releasedTodayMax = max;
       }
       // Waits of the released buckets go too (buckets are in order of second).
-      const lastDropped = rows[(drop - 1) * stride + ROW_SEC]!;
+      const lastDropped = data[base + (drop - 1) * stride + ROW_SEC]!;
       const waits = this.waits;
       let kept = 0;
       for (let j = 0; j < this.wn; j++) {
@@ -273,7 +284,7 @@ export class CounterSeries {
         }
       }
       this.wn = kept;
-      rows.copyWithin(0, drop * stride, n * stride);
+      data.copyWithin(base, base + drop * stride, base + n * stride);
       this.n = n - drop;
       this.first15 -= drop;
       this.first60 = 0;
@@ -282,49 +293,61 @@ export class CounterSeries {
 
   /** Subtracts buckets from index `k` from window `wi` while their second is before `to`; returns the new first index. */
   private expire(wi: number, k: number, to: number): number {
-    const { sums, width, stride, rows } = this;
-    for (; k < this.n && rows[k * stride + ROW_SEC]! < to; k++) {
-      const base = k * stride;
-      for (let i = 0; i < width; i++) sums[i * 3 + wi]! -= rows[base + ROW_VALUES + i]!;
+    const { width, stride, base, data } = this;
+    for (; k < this.n && data[base + k * stride + ROW_SEC]! < to; k++) {
+      const r = base + k * stride;
+      for (let i = 0; i < width; i++) data[H_SUMS + i * 3 + wi]! -= data[r + ROW_VALUES + i]!;
       // Only the window's maximum leaving it makes the maximum unknown.
-      const max = rows[base + ROW_MAX]!;
-      if (max >= this.maxes[wi]! && max > 0) this.maxStale[wi] = true;
+      const max = data[r + ROW_MAX]!;
+      if (max >= data[H_MAX + wi]! && max > 0) data[H_STALE + wi] = 1;
     }
     return k;
   }
 
   /** Index of the first bucket whose second is >= sec. */
   private indexOf(sec: number): number {
-    const { rows, stride } = this;
+    const { data, base, stride } = this;
     let lo = 0;
     let hi = this.n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (rows[mid * stride + ROW_SEC]! < sec) lo = mid + 1;
+      if (data[base + mid * stride + ROW_SEC]! < sec) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
+  /** Room for at least `buckets` buckets: the array grows by half (see rows.ts), head included. */
+  private reserve(buckets: number): void {
+    const need = this.base + buckets * this.stride;
+    if (this.data.length >= need) return;
+    const held = (this.data.length - this.base) / this.stride;
+    const next = new Float64Array(this.base + Math.max(buckets, Math.ceil(held * 1.5)) * this.stride);
+    next.set(this.data);
+    this.data = next;
+  }
+
   /** Index of a second's bucket, created in order when `create`; -1 when absent or not retained. */
   private bucket(sec: number, create: boolean): number {
     const n = this.n;
-    const stride = this.stride;
+    const { stride, base } = this;
     let k = n;
     if (n > 0) {
-      const last = this.rows[(n - 1) * stride + ROW_SEC]!;
+      const last = this.data[base + (n - 1) * stride + ROW_SEC]!;
       if (last === sec) return n - 1;
       if (last > sec) {
         k = this.indexOf(sec);
-        if (this.rows[k * stride + ROW_SEC] === sec) return k;
+        if (this.data[base + k * stride + ROW_SEC] === sec) return k;
       }
     }
     // Seconds before the 60m window are never read again: do not resurrect them.
     if (!create || sec < this.frame.start60) return -1;
-    const rows = (this.rows = room(this.rows, n + 1, stride, this.initialBuckets));
-    if (k < n) rows.copyWithin((k + 1) * stride, k * stride, n * stride);
-    rows.fill(0, k * stride, (k + 1) * stride);
-    rows[k * stride + ROW_SEC] = sec;
+    this.reserve(n + 1);
+    const data = this.data;
+    const r = base + k * stride;
+    if (k < n) data.copyWithin(r + stride, r, base + n * stride);
+    data.fill(0, r, r + stride);
+    data[r + ROW_SEC] = sec;
     this.n = n + 1;
     // Keep the window cursors on the same buckets: a bucket inserted before one moves it along.
     if (sec < this.synced15) this.first15++;
