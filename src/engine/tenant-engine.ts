@@ -142,8 +142,9 @@ function emptyCounts(): AgentCounts {
 const AGENT_SERIES_BUCKETS = 40;
 const QUEUE_SERIES_BUCKETS = 64;
 
-/** How often finished contacts and old agent history are released. */
+/** How often finished contacts are released, and how often old agent history is. */
 const MAINTENANCE_SEC = 300;
+const AGENT_MAINTENANCE_SEC = 900;
 
 /** Scratch for a contact's activity marks as (t, onContact change, acw change) triples: placed, and wanted now. */
 const PLACED = new Float64Array(12);
@@ -256,8 +257,9 @@ export class TenantEngine {
     if (this.frame.generation === before) return;
     const sec = Math.floor(now / 1000);
     if (sec - this.lastFoldSec >= MAINTENANCE_SEC) {
+      const agentsToo = Math.floor(sec / AGENT_MAINTENANCE_SEC) !== Math.floor(this.lastFoldSec / AGENT_MAINTENANCE_SEC);
       this.lastFoldSec = sec;
-      this.release(now);
+      this.release(now, agentsToo);
     }
   }
 
@@ -819,7 +821,7 @@ export class TenantEngine {
   }
 
   /** Releases finished contacts and old agent history that can no longer change a figure. */
-  private release(now: number): void {
+  private release(now: number, agentsToo: boolean): void {
     const q = this.releaseQueue;
     const horizon = now - this.retentionMs;
     while (this.releaseHead < q.length && this.releaseAt[this.releaseHead]! <= horizon) {
@@ -849,6 +851,7 @@ export class TenantEngine {
       }
       q.lastInterval = null;
     }
+    if (!agentsToo) return;
     // One pass over the agents: each agent's state is out of cache by the time a second pass came.
     for (const a of this.agents.values()) {
       a.timeline.fold(cutoff, this.frame.todayStartMs);
