@@ -1,0 +1,249 @@
+/**
+ * The engine benchmarks' workload and runs (bench/engine.ts, bench/engine-ab.ts): a busy multi-tenant centre (100 tenants, 10,000 agents, 500 queues; 5% of
+ * events out of order, 2% duplicated) through the RxJS pipeline (with one open view per tenant,
+ * as a wallboard would hold, real 1 s ticks and 250 ms conflation) and, in the same run, through
+ * the same engine code in a plain loop. Engine time follows the replayed event time.
+ *
+ * The input is held as log records (JSON text, as the log stores them) in one byte buffer outside
+ * the JS heap, as a log reader receives them off the network, and decoded a log read at a time:
+ * the records the Redis log reader gets per round trip while it is behind (as it is whenever the
+ * engine is the bottleneck), every partition's largest read. As the Redis reader's records do, a
+ * batch parses its events when the engine reads them; the parsing is timed apart (inside
+ * the engine's run) and not counted as engine time.
+ *
+ * BENCH_SCALE=0.2 gives a quick run.
+ */
+import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import type { HubEvent } from '../src/events/index.js';
+import type { EventBatch, LiveEngine, LiveEngineOptions, RollupBatch } from '../src/engine/index.js';
+import { DEFAULT_MAX_READ_BATCH, DEFAULT_PARTITIONS } from '../src/log/index.js';
+import { prng, simulateCentre } from '../src/sim/centre.js';
+
+const scale = Number(process.env['BENCH_SCALE'] ?? 1);
+export const TENANTS = 100;
+export const AGENTS = Math.round(10_000 * scale);
+export const QUEUES = 500;
+export const HOURS = 2;
+const RECORD_SPAN_MS = 2_000;
+const MAX_RECORD = 500;
+/** Records per log read (src/log/read-batch.ts). */
+export const CHUNK = DEFAULT_PARTITIONS * DEFAULT_MAX_READ_BATCH;
+
+interface LogRecordText {
+  tenant: string;
+  arrival: number;
+  json: string;
+}
+
+/** Log records as bytes with an index (tenant, append time, byte range), so the heap holds only the engine. */
+export class LogBytes {
+  readonly length: number;
+  private readonly tenants: string[] = [];
+  private readonly tenantOf: Uint16Array;
+  private readonly arrivals: Float64Array;
+  private readonly offsets: Float64Array;
+  private readonly bytes: Buffer;
+
+  constructor(records: readonly LogRecordText[]) {
+    this.length = records.length;
+    this.tenantOf = new Uint16Array(records.length);
+    this.arrivals = new Float64Array(records.length);
+    this.offsets = new Float64Array(records.length + 1);
+    const index = new Map<string, number>();
+    let at = 0;
+    records.forEach((r, i) => {
+      let t = index.get(r.tenant);
+      if (t === undefined) index.set(r.tenant, (t = this.tenants.push(r.tenant) - 1));
+      this.tenantOf[i] = t;
+      this.arrivals[i] = r.arrival;
+      this.offsets[i] = at;
+      at += Buffer.byteLength(r.json);
+    });
+    this.offsets[records.length] = at;
+    this.bytes = Buffer.allocUnsafe(at);
+    records.forEach((r, i) => this.bytes.write(r.json, this.offsets[i]!));
+  }
+
+  tenant(i: number): string {
+    return this.tenants[this.tenantOf[i]!]!;
+  }
+
+  arrival(i: number): number {
+    return this.arrivals[i]!;
+  }
+
+  json(i: number): string {
+    return this.bytes.toString('utf8', this.offsets[i]!, this.offsets[i + 1]!);
+  }
+}
+
+export function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Per tenant, events in arrival order cut into log records (what one producer posts per ~2 s). */
+export function buildRecords(): { records: LogBytes; total: number } {
+  const rnd = prng(42);
+  const start = Date.UTC(2026, 10, 22, 8, 0, 0);
+  const out: LogRecordText[] = [];
+  let total = 0;
+  for (let t = 0; t < TENANTS; t++) {
+    const tenant = `t${t + 1}`;
+    const plan = simulateCentre({ tenant, agents: AGENTS / TENANTS, queues: QUEUES / TENANTS, from: start, to: start + HOURS * 3_600_000, seed: t + 1 });
+    const arrivals: { at: number; e: HubEvent }[] = [];
+    for (const e of plan.events) {
+      // 5% out of order: delivered up to 2 minutes late; 2% delivered twice.
+      const late = rnd() < 0.05 ? Math.round(rnd() * 120_000) : 0;
+      arrivals.push({ at: e.ts + late, e });
+      if (rnd() < 0.02) arrivals.push({ at: e.ts + Math.round(rnd() * 60_000), e });
+    }
+    arrivals.sort((a, b) => a.at - b.at);
+    let cur: HubEvent[] = [];
+    let curStart = -Infinity;
+    let last = 0;
+    const flush = (): void => {
+      if (cur.length) out.push({ tenant, arrival: last, json: JSON.stringify(cur) });
+    };
+    for (const a of arrivals) {
+      if (cur.length >= MAX_RECORD || a.at - curStart > RECORD_SPAN_MS) {
+        flush();
+        cur = [];
+        curStart = a.at;
+      }
+      cur.push(a.e);
+      last = a.at;
+    }
+    flush();
+    total += arrivals.length;
+  }
+  out.sort((a, b) => a.arrival - b.arrival);
+  return { records: new LogBytes(out), total };
+}
+
+/** Time spent parsing events (JSON.parse), not engine time. */
+export const decoding = { ms: 0 };
+
+/** A log record as an engine batch whose events are parsed when read, as the Redis log reader's are. */
+class LogBatch implements EventBatch {
+  readonly tenant: string;
+  readonly position: string;
+  readonly at: number;
+
+  constructor(
+    private readonly records: LogBytes,
+    private readonly index: number,
+  ) {
+    this.tenant = records.tenant(index);
+    this.position = String(index);
+    this.at = records.arrival(index);
+  }
+
+  get events(): HubEvent[] {
+    const t0 = performance.now();
+    const events = JSON.parse(this.records.json(this.index)) as HubEvent[];
+    decoding.ms += performance.now() - t0;
+    return events;
+  }
+}
+
+/** Records [from, to) as batches applied at their append time: one log read. */
+function read(records: LogBytes, from: number, to: number): LogBatch[] {
+  const out: LogBatch[] = [];
+  for (let i = from; i < to; i++) out.push(new LogBatch(records, i));
+  return out;
+}
+
+/** A scheduler whose clock is the replay's event time, while its timers run in real time. */
+function replayScheduler(clock: { now: number }): SchedulerLike {
+  return { now: () => clock.now, schedule: asyncScheduler.schedule.bind(asyncScheduler) as SchedulerLike['schedule'] };
+}
+
+function countRows(b: RollupBatch): number {
+  return b.queues.length + b.agents.length;
+}
+
+/** The engine under test: this checkout's LiveEngine, or another checkout's (bench/engine-ab.ts). */
+export type EngineClass = new (opts?: LiveEngineOptions) => LiveEngine;
+
+export function plainLoop(Engine: EngineClass, records: LogBytes): { ms: number; heapPer1k: number } {
+  gc();
+  // The engine keeps much of its state in typed arrays, whose storage lies outside the JS heap.
+  const used = (): number => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const base = used();
+  const clock = { now: records.arrival(0) };
+  const live = new Engine({ scheduler: replayScheduler(clock) });
+  const time = { ms: 0, nextRollup: clock.now + 900_000, rollupRows: 0 };
+  for (let i = 0; i < records.length; i += CHUNK) applyRead(records, i, live, clock, time);
+  gc();
+  const heap = used() - base;
+  if (live.tenant('t1').position === '' || time.rollupRows === 0) throw new Error('nothing applied');
+  return { ms: time.ms, heapPer1k: heap / 1024 / 1024 / (AGENTS / 1000) };
+}
+
+/**
+ * One log read through the plain loop. A function of its own, so that no frame still holds the
+ * last read's events when the heap is measured.
+ */
+function applyRead(
+  records: LogBytes,
+  i: number,
+  live: LiveEngine,
+  clock: { now: number },
+  time: { ms: number; nextRollup: number; rollupRows: number },
+): void {
+  const batches = read(records, i, Math.min(records.length, i + CHUNK));
+  const t0 = performance.now();
+  const parsed0 = decoding.ms;
+  // Engine time is the newest record's (the reader's view of now).
+  clock.now = batches[batches.length - 1]!.at;
+  live.applyBurst(batches);
+  // The node hands rollups over once per interval of engine time (and every 30 s of wall time).
+  if (clock.now >= time.nextRollup) {
+    time.rollupRows += countRows(live.collectRollups());
+    time.nextRollup = clock.now + 900_000;
+  }
+  time.ms += performance.now() - t0 - (decoding.ms - parsed0);
+}
+
+export async function pipeline(Engine: EngineClass, records: LogBytes): Promise<{ ms: number; updates: number; frames: number }> {
+  const clock = { now: records.arrival(0) };
+  const live = new Engine({ scheduler: replayScheduler(clock) });
+  for (let t = 0; t < TENANTS; t++) live.openView(`t${t + 1}`, null);
+  let updates = 0;
+  let frames = 0;
+  let nextRollup = clock.now + 900_000;
+  let finished = (): void => undefined;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  // The log delivers records asynchronously: yield to the event loop between chunks so ticks
+  // and trailing conflation fire as they would in production.
+  const source = new Observable<EventBatch>((sub) => {
+    let i = 0;
+    const step = (): void => {
+      const batches = read(records, i, Math.min(records.length, i + CHUNK));
+      clock.now = batches[batches.length - 1]!.at;
+      for (const batch of batches) sub.next(batch);
+      if (clock.now >= nextRollup) {
+        countRows(live.collectRollups());
+        nextRollup = clock.now + 900_000;
+      }
+      i += batches.length;
+      if (i < records.length) setImmediate(step);
+      else finished();
+    };
+    setImmediate(step);
+  });
+  const t0 = performance.now();
+  const parsed0 = decoding.ms;
+  const subscription = live.run(source).subscribe((u) => {
+    updates++;
+    frames += u.changes.length;
+  });
+  await done;
+  const ms = performance.now() - t0 - (decoding.ms - parsed0);
+  subscription.unsubscribe();
+  return { ms, updates, frames };
+}
+
