@@ -5,7 +5,7 @@ import type { FrameDay } from './window-frame.js';
 import type { Channel } from '../events/index.js';
 
 /** Checkpoint format version: a node refuses a checkpoint of another version and replays the log instead. */
-export const CHECKPOINT_VERSION = 2;
+export const CHECKPOINT_VERSION = 3;
 
 /** A released contact kept for late ratings: where a rating goes, and the rating it holds (at NaN: none). */
 export interface ReleasedContactSaved {
@@ -47,8 +47,6 @@ export interface AgentStateSaved {
   timeline: AgentTimelineState;
   series: CounterSeriesState;
   open: string[];
-  intervals: { start: number; v: number[] }[];
-  changedIntervals: number[];
   writtenIntervals: number[];
 }
 

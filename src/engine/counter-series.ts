@@ -40,6 +40,8 @@ export interface CounterSeriesState {
   maxStale: Record<WindowName, boolean>;
   releasedTodayMax: number;
   synced: [number, number, number, number, number];
+  /** Earliest second contributed to since the last `takeChangedFrom` (absent: none). */
+  changedFromSec?: number;
 }
 
 /**
@@ -78,6 +80,8 @@ export class CounterSeries {
   private syncedTodaySec: number;
   private first15 = 0;
   private first60 = 0;
+  /** Earliest second contributed to since the last `takeChangedFrom` (rollups recount from there). */
+  private changedFromSec = Infinity;
   /** Target of `inc`: offset of its bucket's values (-1: not retained) and which windows it lies in. */
   private cursor = -1;
   private in15 = false;
@@ -128,6 +132,7 @@ export class CounterSeries {
       maxStale: { '15m': stale(W15), '60m': stale(W60), today: stale(WTODAY) },
       releasedTodayMax: this.releasedTodayMax,
       synced: [this.synced15, this.synced60, this.syncedTodaySec, this.first15, this.first60],
+      ...(Number.isFinite(this.changedFromSec) ? { changedFromSec: this.changedFromSec } : {}),
     };
   }
 
@@ -153,6 +158,7 @@ export class CounterSeries {
     }
     s.releasedTodayMax = st.releasedTodayMax;
     [s.synced15, s.synced60, s.syncedTodaySec, s.first15, s.first60] = st.synced;
+    s.changedFromSec = st.changedFromSec ?? Infinity;
     s.generation = -1;
     return s;
   }
@@ -164,6 +170,7 @@ export class CounterSeries {
     const f = this.frame;
     const k = this.bucket(sec, true);
     this.cursor = k < 0 ? -1 : this.base + k * this.stride + ROW_VALUES;
+    if (sec < this.changedFromSec) this.changedFromSec = sec;
     this.in15 = sec >= f.start15;
     this.in60 = sec >= f.start60;
     this.inToday = sec >= f.todaySec;
@@ -227,6 +234,29 @@ export class CounterSeries {
       data[H_STALE + wi] = 0;
     }
     return data[H_MAX + wi]!;
+  }
+
+  /** The earliest time (ms) contributed to since the previous call (Infinity when none). */
+  takeChangedFrom(): number {
+    const sec = this.changedFromSec;
+    this.changedFromSec = Infinity;
+    return sec * 1000;
+  }
+
+  /**
+   * The counters contributed at seconds [fromSec, toSec), summed into `out`; false when no
+   * bucket lies there. Only seconds from the 60m window's start on are sure to be retained.
+   */
+  sumRange(fromSec: number, toSec: number, out: Float64Array): boolean {
+    out.fill(0);
+    const { data, base, stride, width } = this;
+    let k = this.indexOf(fromSec);
+    const first = k;
+    for (; k < this.n && data[base + k * stride + ROW_SEC]! < toSec; k++) {
+      const r = base + k * stride + ROW_VALUES;
+      for (let i = 0; i < width; i++) out[i]! += data[r + i]!;
+    }
+    return k > first;
   }
 
   private touchMax(wi: number, inside: boolean, waitMs: number, sign: 1 | -1): void {

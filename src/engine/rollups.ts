@@ -114,27 +114,15 @@ export class QueueInterval {
   }
 }
 
-/** One agent × interval: handled and rating counters (time in state comes from the timeline). */
-export class AgentInterval {
-  readonly v: number[] = new Array<number>(AGENT_WIDTH).fill(0);
-  /** Changed since the last collection. */
-  changed = false;
-  constructor(readonly intervalStart: number) {}
-
-  inc(field: number, delta: number): void {
-    this.v[field]! += delta;
-  }
-}
-
 /** No handled or rated contact: the counters of an agent's interval that holds only time in state. */
 const NO_AGENT_COUNTS: readonly number[] = new Array<number>(AGENT_WIDTH).fill(0);
 
 /**
- * An agent's row for an interval, from its counters (none: only time in state). A literal with
- * every field, not spreads: a collection builds a row for every agent at once.
+ * An agent's row for an interval, from its counters (A layout; none: only time in state). A
+ * literal with every field, not spreads: a collection builds a row for every agent at once.
  */
-export function agentIntervalRow(tenant: string, agentId: string, intervalStart: number, iv: AgentInterval | undefined, time: TimeByState): AgentIntervalRow {
-  const v = iv ? iv.v : NO_AGENT_COUNTS;
+export function agentIntervalRow(tenant: string, agentId: string, intervalStart: number, counts: ArrayLike<number> | null, time: TimeByState): AgentIntervalRow {
+  const v = counts ?? NO_AGENT_COUNTS;
   return {
     tenant,
     agentId,

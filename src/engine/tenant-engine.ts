@@ -20,7 +20,6 @@ import { DEFAULT_TENANT_SETTINGS, resolveQueueSettings, type QueueSettings, type
 import { WINDOW_60M_SEC, WindowFrame } from './window-frame.js';
 import { CHECKPOINT_VERSION, type AgentStateSaved, type ContactState, type QueueStateSaved, type TenantCheckpoint } from './checkpoint.js';
 import {
-  AgentInterval,
   INTERVAL_MS,
   agentIntervalRow,
   QueueInterval,
@@ -111,9 +110,7 @@ class AgentRecord {
   teamKey: EventKey | null = null;
   skills: string[] = [];
   skillsKey: EventKey | null = null;
-  /** Rollup intervals by start (the last one used first), and the starts of those ever handed over. */
-  readonly intervals = new Map<number, AgentInterval>();
-  lastInterval: AgentInterval | null = null;
+  /** Starts of the rollup intervals ever handed over (its counters per interval are summed from `series`). */
   readonly writtenIntervals = new Set<number>();
   /** Bumped by every change to the agent; a view built at the same version and second is reused. */
   version = 0;
@@ -141,6 +138,9 @@ function emptyCounts(): AgentCounts {
  */
 const AGENT_SERIES_BUCKETS = 40;
 const QUEUE_SERIES_BUCKETS = 64;
+
+/** An agent's counters of one rollup interval, summed for its row (reused). */
+const AGENT_COUNTS = new Float64Array(AGENT_WIDTH);
 
 /** How often finished contacts are released, and how often old agent history is. */
 const MAINTENANCE_SEC = 300;
@@ -320,8 +320,6 @@ export class TenantEngine {
         timeline: a.timeline.save(),
         series: a.series.save(),
         open: a.open.map((c) => c.id),
-        intervals: [...a.intervals.values()].map((iv) => ({ start: iv.intervalStart, v: [...iv.v] })),
-        changedIntervals: [...a.intervals.values()].filter((iv) => iv.changed).map((iv) => iv.intervalStart),
         writtenIntervals: [...a.writtenIntervals],
       });
     }
@@ -392,12 +390,6 @@ export class TenantEngine {
       a.nameKey = fromKey(st.keys.name);
       a.teamKey = fromKey(st.keys.team);
       a.skillsKey = fromKey(st.keys.skills);
-      for (const iv of st.intervals) {
-        const r = new AgentInterval(iv.start);
-        r.v.splice(0, r.v.length, ...iv.v);
-        a.intervals.set(iv.start, r);
-      }
-      for (const s of st.changedIntervals) a.intervals.get(s)!.changed = true;
       for (const s of st.writtenIntervals) a.writtenIntervals.add(s);
       e.agents.set(a.id, a);
     }
@@ -672,9 +664,7 @@ export class TenantEngine {
       handledCounters(q.series.at(t), Q, talk, hold, acw, sign);
       handledCounters(this.queueInterval(q, channel, t), Q, talk, hold, acw, sign);
     }
-    const a = this.agent(agentId);
-    handledCounters(a.series.at(t), A, talk, hold, acw, sign);
-    handledCounters(this.agentInterval(a, t), A, talk, hold, acw, sign);
+    handledCounters(this.agent(agentId).series.at(t), A, talk, hold, acw, sign);
   }
 
   /** A late rating for a released contact is counted where the contact was (first rating wins). */
@@ -687,11 +677,7 @@ export class TenantEngine {
       ratingCounters(q.series.at(t), Q, csat, sign);
       ratingCounters(this.queueInterval(q, channel, t), Q, csat, sign);
     }
-    if (agentId !== null) {
-      const a = this.agent(agentId);
-      ratingCounters(a.series.at(t), A, csat, sign);
-      ratingCounters(this.agentInterval(a, t), A, csat, sign);
-    }
+    if (agentId !== null) ratingCounters(this.agent(agentId).series.at(t), A, csat, sign);
   }
 
   // ---- rollups ------------------------------------------------------------------------------
@@ -715,21 +701,6 @@ export class TenantEngine {
     return iv;
   }
 
-  private agentInterval(a: AgentRecord, t: number): AgentInterval {
-    const start = intervalOf(t);
-    let iv = a.lastInterval;
-    if (iv === null || iv.intervalStart !== start) {
-      iv = a.intervals.get(start) ?? null;
-      if (iv === null) {
-        iv = new AgentInterval(start);
-        a.intervals.set(start, iv);
-      }
-      a.lastInterval = iv;
-    }
-    iv.changed = true;
-    return iv;
-  }
-
   /**
    * Every interval row changed since the previous call, with absolute values: queue rows whose
    * counters moved, and agent rows whose counters or time in state moved (time passing moves the
@@ -745,13 +716,14 @@ export class TenantEngine {
     this.changedQueueIntervals.length = 0;
     const agents: AgentIntervalRow[] = [];
     const floor = now - this.latenessMs - INTERVAL_MS;
+    // An agent's counters per interval are summed from its series, whose buckets reach back to
+    // the 60m window's start: whole intervals from there on can be recounted.
+    const recountable = Math.ceil((this.frame.start60 * 1000) / INTERVAL_MS) * INTERVAL_MS;
     for (const a of this.agents.values()) {
-      // Time in state moved from the earliest changed mark, or since the last collection.
-      const from = intervalOf(Math.max(Math.min(a.timeline.takeChangedFrom(), this.lastCollectAt), floor));
-      for (const iv of a.intervals.values()) {
-        if (iv.changed && iv.intervalStart < from) this.agentRow(a, iv.intervalStart, now, agents);
-        iv.changed = false;
-      }
+      // Time in state moved from the earliest changed mark, or since the last collection; the
+      // counters from the earliest second contributed to.
+      const timeFrom = Math.max(Math.min(a.timeline.takeChangedFrom(), this.lastCollectAt), floor);
+      const from = intervalOf(Math.min(timeFrom, Math.max(a.series.takeChangedFrom(), recountable)));
       for (let start = from; start <= now; start += INTERVAL_MS) this.agentRow(a, start, now, agents);
     }
     this.lastCollectAt = now;
@@ -761,11 +733,11 @@ export class TenantEngine {
   /** Appends an agent's row for one interval, unless it would hold only offline time and none was written before. */
   private agentRow(a: AgentRecord, start: number, now: number, out: AgentIntervalRow[]): void {
     const time = a.timeline.timeByState(start, Math.min(start + INTERVAL_MS, now));
-    const iv = a.intervals.get(start);
+    const counted = a.series.sumRange(start / 1000, (start + INTERVAL_MS) / 1000, AGENT_COUNTS);
     const active = time.availableMs + time.onContactMs + time.acwTimeMs > 0 || Object.keys(time.auxMs).length > 0;
-    if (!iv && !active && !a.writtenIntervals.has(start)) return;
+    if (!counted && !active && !a.writtenIntervals.has(start)) return;
     a.writtenIntervals.add(start);
-    out.push(agentIntervalRow(this.tenant, a.id, start, iv, time));
+    out.push(agentIntervalRow(this.tenant, a.id, start, counted ? AGENT_COUNTS : null, time));
   }
 
   // ---- entities -----------------------------------------------------------------------------
@@ -855,8 +827,6 @@ export class TenantEngine {
     // One pass over the agents: each agent's state is out of cache by the time a second pass came.
     for (const a of this.agents.values()) {
       a.timeline.fold(cutoff, this.frame.todayStartMs);
-      for (const iv of a.intervals.values()) if (iv.intervalStart < settled && !iv.changed) a.intervals.delete(iv.intervalStart);
-      a.lastInterval = null;
       for (const start of a.writtenIntervals) if (start < settled) a.writtenIntervals.delete(start);
     }
   }

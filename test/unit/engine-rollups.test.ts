@@ -13,7 +13,10 @@ function run(hours: number) {
   const plan = simulateCentre({ tenant: 't', agents: 12, queues: 3, from: START, to: START + hours * 3_600_000, seed: 7 });
   const engine = new TenantEngine({ tenant: 't', now: START });
   const rows = new Map<string, QueueIntervalRow>();
-  const agentRows = new Map<string, { handled: number; onContactMs: number; acwTimeMs: number; availableMs: number }>();
+  const agentRows = new Map<
+    string,
+    { handled: number; talkMs: number; holdMs: number; acwMs: number; csatSum: number; csatCount: number; csatPositive: number; onContactMs: number; acwTimeMs: number; availableMs: number }
+  >();
   const arrivals = plan.events.map((e, i) => ({ e, at: e.ts + (i % 17 === 0 ? 90_000 : 0) })).sort((a, b) => a.at - b.at);
   let nextCollect = START + 30_000;
   const collect = (): void => {
@@ -55,7 +58,9 @@ describe('interval rollups', () => {
     const snap = engine.snapshot();
     for (const [agentId, view] of Object.entries(snap.agents)) {
       const mine = [...agentRows.entries()].filter(([k]) => k.startsWith(`${agentId}|`)).map(([, r]) => r);
-      expect(mine.reduce((n, r) => n + r.handled, 0)).toBe(view.windows.today.handled);
+      for (const name of ['handled', 'talkMs', 'holdMs', 'acwMs', 'csatSum', 'csatCount', 'csatPositive'] as const) {
+        expect(mine.reduce((n, r) => n + r[name], 0), `${agentId}.${name}`).toBe(view.windows.today[name]);
+      }
       const busy = mine.reduce((n, r) => n + r.onContactMs + r.acwTimeMs, 0);
       const avail = mine.reduce((n, r) => n + r.availableMs, 0);
       expect(busy).toBeGreaterThan(0);
