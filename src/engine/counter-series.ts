@@ -347,14 +347,9 @@ export class CounterSeries {
     return lo;
   }
 
-  /** Room for at least `buckets` buckets: the array grows by half (see rows.ts), head included. */
+  /** Room for at least `buckets` buckets after the head: the array grows by half (rows.ts). */
   private reserve(buckets: number): void {
-    const need = this.base + buckets * this.stride;
-    if (this.data.length >= need) return;
-    const held = (this.data.length - this.base) / this.stride;
-    const next = new Float64Array(this.base + Math.max(buckets, Math.ceil(held * 1.5)) * this.stride);
-    next.set(this.data);
-    this.data = next;
+    this.data = room(this.data, this.base + buckets * this.stride, 1);
   }
 
   /** Index of a second's bucket, created in order when `create`; -1 when absent or not retained. */
