@@ -49,8 +49,8 @@ export interface RedisLogOptions {
   /**
    * Most entries per partition per read while the reader is behind: a read that fills a
    * partition's batch doubles the next one, up to this (or fewer, when entries are so large that
-   * a read would bring more than 32 MB); one that does not goes back to `readBatch`. Default 5000
-   * (see ./read-batch.ts).
+   * a read would bring more than 32 MB); one that does not goes back to `readBatch`. Default
+   * 12,500 (see ./read-batch.ts).
    */
   maxReadBatch?: number;
   /** How long one XREAD waits for new entries (ms). Default 5000. */
