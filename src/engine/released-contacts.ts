@@ -16,10 +16,12 @@ const COMPACT_AT = 1024;
  * five array slots and a row of numbers) rather than an object each with its numbers boxed: the
  * collector marks far fewer objects. Queue and agent names should be the engine's own strings, so
  * entries share them.
+ *
+ * The id index may be the owner's own: the engine keeps its open contacts and its released ones in
+ * one Map (a Contact, or an entry's sequence number), so that a new contact costs one lookup and a
+ * release overwrites a value instead of deleting one key and inserting another.
  */
 export class ReleasedContacts {
-  /** Entry of each id, as a sequence number: the entry's index is `seq - this.base`. */
-  private readonly seqOf = new Map<string, number>();
   private base = 0;
   /** Entries [head, size) are held, oldest first. */
   private head = 0;
@@ -30,6 +32,12 @@ export class ReleasedContacts {
   private agents: (string | null)[] = [];
   private ratedIds: string[] = [];
   private nums = new Float64Array(INITIAL * NUMS);
+  /**
+   * `index`: maps each held id to its entry's sequence number (see `entryOf`); the store sets an
+   * id when it adds the entry and deletes it when it forgets the entry, and reads nothing else.
+   */
+  constructor(private readonly index: Map<string, unknown> = new Map<string, number>()) {}
+
   /** The entry a rating is applied to or retracted from, as the engine reads it. */
   private readonly holder: RatingHolder = { ratedAt: NaN, ratedQueue: null, ratedChannel: 'voice', ratedAgent: null, csat: 0 };
 
@@ -48,13 +56,18 @@ export class ReleasedContacts {
     this.nums[i * NUMS] = releasedAt;
     this.nums[i * NUMS + 1] = rating.at;
     this.nums[i * NUMS + 2] = rating.csat;
-    this.seqOf.set(id, this.base + i);
+    this.index.set(id, this.base + i);
   }
 
   /** The entry of a released contact, or -1. */
   find(id: string): number {
-    const seq = this.seqOf.get(id);
-    return seq === undefined ? -1 : seq - this.base;
+    const seq = this.index.get(id);
+    return typeof seq === 'number' ? this.entryOf(seq) : -1;
+  }
+
+  /** The entry of a sequence number the index holds. */
+  entryOf(seq: number): number {
+    return seq - this.base;
   }
 
   /**
@@ -75,7 +88,7 @@ export class ReleasedContacts {
   /** Forgets the entries released at or before `t`. */
   forgetUntil(t: number): void {
     while (this.head < this.size && this.nums[this.head * NUMS]! <= t) {
-      this.seqOf.delete(this.ids[this.head]!);
+      this.index.delete(this.ids[this.head]!);
       this.head++;
     }
     if (this.head >= COMPACT_AT && this.head * 2 >= this.size) {

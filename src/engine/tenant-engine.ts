@@ -189,7 +189,8 @@ export class TenantEngine {
   private readonly frame: WindowFrame;
   private readonly latenessMs: number;
   private readonly retentionMs: number;
-  private readonly contacts = new Map<string, Contact>();
+  /** Open contacts by id, and released ones (the sequence number of their entry in `released`). */
+  private readonly contacts = new Map<string, Contact | number>();
   /** The contacts' numbers, a row each. */
   private readonly contactTable = new ContactTable();
   private readonly queues = new Map<string, QueueState>();
@@ -201,7 +202,7 @@ export class TenantEngine {
   private readonly releaseQueue: Contact[] = [];
   private readonly releaseAt: number[] = [];
   /** Released contacts kept for late ratings, by id and in release order. */
-  private readonly released = new ReleasedContacts();
+  private readonly released = new ReleasedContacts(this.contacts);
   private readonly ratingWindowMs: number;
   private releaseHead = 0;
   private lastFoldSec = 0;
@@ -324,7 +325,7 @@ export class TenantEngine {
       });
     }
     const contacts: [string, ContactState][] = [];
-    for (const c of this.contacts.values()) contacts.push([c.id, { fields: c.save(this.contactTable.nums) }]);
+    for (const c of this.contacts.values()) if (typeof c !== 'number') contacts.push([c.id, { fields: c.save(this.contactTable.nums) }]);
     const queues: QueueStateSaved[] = [];
     for (const q of this.queues.values()) {
       const ivs = [...q.intervals.values()];
@@ -400,7 +401,7 @@ export class TenantEngine {
       const rec = e.agents.get(a.id)!;
       for (const cid of a.open) {
         const c = e.contacts.get(cid);
-        if (c) rec.open.push(c);
+        if (c instanceof Contact) rec.open.push(c);
       }
     }
     for (const st of cp.queues) {
@@ -409,7 +410,7 @@ export class TenantEngine {
       q.skilled = st.skilled;
       for (const cid of st.waiting) {
         const c = e.contacts.get(cid);
-        if (c) addWaiting(q, c);
+        if (c instanceof Contact) addWaiting(q, c);
       }
       st.intervals.forEach((iv, i) => {
         const r = new QueueInterval(st.id, iv.channel, iv.start);
@@ -427,7 +428,7 @@ export class TenantEngine {
     }
     for (const [cid, at] of cp.release) {
       const c = e.contacts.get(cid);
-      if (c) e.queueRelease(c, at);
+      if (c instanceof Contact) e.queueRelease(c, at);
     }
     // The constructor looked up the configured queues before they were replaced by the saved ones.
     e.lastQueue = null;
@@ -461,9 +462,8 @@ export class TenantEngine {
 
   private applyContactEvent(e: ContactEvent): boolean {
     let c = this.contacts.get(e.contactId);
-    if (!c) {
-      const gone = this.released.find(e.contactId);
-      if (gone >= 0) return e.type === 'contact.rated' && this.released.rate(gone, e, this.applyRating);
+    if (typeof c === 'number') return e.type === 'contact.rated' && this.released.rate(this.released.entryOf(c), e, this.applyRating);
+    if (c === undefined) {
       c = new Contact(e.contactId, this.contactTable.add());
       this.contacts.set(c.id, c);
     }
@@ -804,7 +804,7 @@ export class TenantEngine {
         this.queueRelease(contact, now);
         continue;
       }
-      this.contacts.delete(contact.id);
+      // Replaces the contact in `contacts` with its released entry.
       this.releaseContact(contact, now);
       this.contactTable.remove(contact.slot);
     }
