@@ -257,7 +257,8 @@ export class AgentTimeline {
     this.refresh();
     const out: TimeByState = { availableMs: 0, onContactMs: 0, acwTimeMs: 0, offlineMs: 0, auxMs: {} };
     const { seg, nSeg: n } = this;
-    for (let i = 0; i < n; i++) {
+    // Rollups ask for the last interval or two of a timeline that holds over an hour.
+    for (let i = Math.max(0, this.segmentAt(from)); i < n; i++) {
       const start = seg[i * SEG + S_START]!;
       if (start >= to) break;
       const end = i + 1 < n ? seg[(i + 1) * SEG + S_START]! : Infinity;
@@ -386,17 +387,23 @@ export class AgentTimeline {
       if (this.dayBaseAt === x && x === dayStart) return busy ? this.dayBaseBusy : this.dayBaseAvail;
       return n === 0 ? 0 : busy ? seg[S_BUSY]! : seg[S_AVAIL]!;
     }
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (seg[mid * SEG + S_START]! <= x) lo = mid;
-      else hi = mid - 1;
-    }
-    const r = lo * SEG;
+    const r = this.segmentAt(x) * SEG;
     const state = seg[r + S_STATE]!;
     if (busy) return seg[r + S_BUSY]! + (isBusy(state) ? x - seg[r + S_START]! : 0);
     return seg[r + S_AVAIL]! + (state === AVAILABLE ? x - seg[r + S_START]! : 0);
+  }
+
+  /** Index of the last segment that starts at or before x (-1: none does). */
+  private segmentAt(x: number): number {
+    const seg = this.seg;
+    let lo = -1;
+    let hi = this.nSeg - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (seg[mid * SEG + S_START]! <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /** Recomputes the segments from time t0 on, from the state just before t0 and the marks at or after it. */

@@ -3,6 +3,8 @@ import { room } from './rows.js';
 import type { WindowFrame } from './window-frame.js';
 
 const COMPACT_AT = 16;
+/** How far (seconds) the windows may move before a contribution slides the sums after them. */
+const SLIDE_SEC = 60;
 /** Capacity in wait entries allocated on first use; it grows by half when full, as the buckets do. */
 const INITIAL_WAITS = 16;
 /** Stands in for the waits of a series that holds none yet (never written: capacity 0). */
@@ -165,15 +167,16 @@ export class CounterSeries {
 
   /** Points the series at time t (ms); `inc` then adds to that second. */
   at(t: number): this {
-    this.sync();
+    this.slide();
     const sec = Math.floor(t / 1000);
-    const f = this.frame;
     const k = this.bucket(sec, true);
     this.cursor = k < 0 ? -1 : this.base + k * this.stride + ROW_VALUES;
     if (sec < this.changedFromSec) this.changedFromSec = sec;
-    this.in15 = sec >= f.start15;
-    this.in60 = sec >= f.start60;
-    this.inToday = sec >= f.todaySec;
+    // The sums hold the windows from the starts they were last slid to: a retained second from
+    // there on is in them (and leaves them when they next slide past it).
+    this.in15 = k >= 0 && sec >= this.synced15;
+    this.in60 = k >= 0 && sec >= this.synced60;
+    this.inToday = sec >= this.syncedTodaySec;
     return this;
   }
 
@@ -190,7 +193,7 @@ export class CounterSeries {
 
   /** Adds (sign 1) or retracts (sign -1) a wait candidate for maxWaitMs at time t. */
   addWait(t: number, waitMs: number, sign: 1 | -1): void {
-    this.sync();
+    this.slide();
     const sec = Math.floor(t / 1000);
     const k = this.bucket(sec, sign > 0);
     if (k >= 0) {
@@ -203,10 +206,9 @@ export class CounterSeries {
         if (waitMs >= this.data[at]!) this.data[at] = this.maxWaitOf(sec);
       }
     }
-    const f = this.frame;
-    this.touchMax(W15, sec >= f.start15, waitMs, sign);
-    this.touchMax(W60, sec >= f.start60, waitMs, sign);
-    this.touchMax(WTODAY, sec >= f.todaySec, waitMs, sign);
+    this.touchMax(W15, k >= 0 && sec >= this.synced15, waitMs, sign);
+    this.touchMax(W60, k >= 0 && sec >= this.synced60, waitMs, sign);
+    this.touchMax(WTODAY, sec >= this.syncedTodaySec, waitMs, sign);
   }
 
   /**
@@ -265,6 +267,18 @@ export class CounterSeries {
     if (sign > 0) {
       if (waitMs > data[H_MAX + wi]!) data[H_MAX + wi] = waitMs;
     } else if (waitMs >= data[H_MAX + wi]!) data[H_STALE + wi] = 1;
+  }
+
+  /**
+   * Before a contribution: catches up with the frame once the windows have moved SLIDE_SEC or the
+   * day has rolled over. Sliding a window subtracts the buckets that left it, rows written 15 and
+   * 60 minutes earlier and long out of cache; doing it for every second the engine's time moves
+   * (each log record, in a replay) cost a cold row per window and contribution. Reads (`window`,
+   * `maxWait`, `sumRange`) catch up exactly.
+   */
+  private slide(): void {
+    const f = this.frame;
+    if (this.generation !== f.generation && (f.start15 - this.synced15 >= SLIDE_SEC || f.todaySec !== this.syncedTodaySec)) this.sync();
   }
 
   /** Catches up with the frame: expires seconds that left the rolling windows, rolls the day over, releases old buckets. */
