@@ -1,8 +1,11 @@
 /**
  * The engine benchmarks' workload and runs (bench/engine.ts, bench/engine-ab.ts): a busy multi-tenant centre (100 tenants, 10,000 agents, 500 queues; 5% of
  * events out of order, 2% duplicated) through the RxJS pipeline (with one open view per tenant,
- * as a wallboard would hold, real 1 s ticks and 250 ms conflation) and, in the same run, through
- * the same engine code in a plain loop. Engine time follows the replayed event time.
+ * as a wallboard would hold, 250 ms conflation) and, in the same run, through
+ * the same engine code in a plain loop. Engine time follows the replayed event time: each tenant's
+ * is its records' append times, held as in a node's start-up replay (ticks do not move it), and
+ * rollups are handed over every 15 minutes of it, after the record that crosses the mark (inside
+ * a read, so how often does not depend on the read size).
  *
  * The input is held as log records (JSON text, as the log stores them) in one byte buffer outside
  * the JS heap, as a log reader receives them off the network, and decoded a log read at a time:
@@ -11,7 +14,7 @@
  * batch parses its events when the engine reads them; the parsing is timed apart (inside
  * the engine's run) and not counted as engine time.
  *
- * BENCH_SCALE=0.2 gives a quick run.
+ * BENCH_SCALE=0.2 gives a quick run; BENCH_READ_RECORDS=N reads N records at a time.
  */
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import type { HubEvent } from '../src/events/index.js';
@@ -26,8 +29,8 @@ export const QUEUES = 500;
 export const HOURS = 2;
 const RECORD_SPAN_MS = 2_000;
 const MAX_RECORD = 500;
-/** Records per log read (src/log/read-batch.ts). */
-export const CHUNK = DEFAULT_PARTITIONS * DEFAULT_MAX_READ_BATCH;
+/** Records per log read: the Redis reader's largest (src/log/read-batch.ts), or BENCH_READ_RECORDS. */
+export const CHUNK = Number(process.env['BENCH_READ_RECORDS'] ?? DEFAULT_PARTITIONS * DEFAULT_MAX_READ_BATCH);
 
 interface LogRecordText {
   tenant: string;
@@ -123,6 +126,30 @@ export function buildRecords(): { records: LogBytes; total: number } {
 /** Time spent parsing events (JSON.parse), not engine time. */
 export const decoding = { ms: 0 };
 
+/**
+ * Rollups handed over every 15 minutes of engine time, after the record whose append time
+ * crosses the mark, as the node does in a replay (src/node/persistence.ts, `onRecord`): inside a
+ * log read, so how often they are collected does not depend on how much a read brings.
+ */
+class RollupHandOver {
+  rows = 0;
+  private next: number;
+
+  constructor(
+    private readonly live: LiveEngine,
+    start: number,
+  ) {
+    this.next = start + 900_000;
+  }
+
+  /** After a record appended at `at` is applied. */
+  recordApplied(at: number): void {
+    if (at < this.next) return;
+    this.rows += countRows(this.live.collectRollups());
+    this.next = at + 900_000;
+  }
+}
+
 /** A log record as an engine batch whose events are parsed when read, as the Redis log reader's are. */
 class LogBatch implements EventBatch {
   readonly tenant: string;
@@ -132,10 +159,15 @@ class LogBatch implements EventBatch {
   constructor(
     private readonly records: LogBytes,
     private readonly index: number,
+    private readonly handOver: RollupHandOver,
   ) {
     this.tenant = records.tenant(index);
     this.position = String(index);
     this.at = records.arrival(index);
+  }
+
+  applied(): void {
+    this.handOver.recordApplied(this.at);
   }
 
   get events(): HubEvent[] {
@@ -147,10 +179,22 @@ class LogBatch implements EventBatch {
 }
 
 /** Records [from, to) as batches applied at their append time: one log read. */
-function read(records: LogBytes, from: number, to: number): LogBatch[] {
+function read(records: LogBytes, from: number, to: number, handOver: RollupHandOver): LogBatch[] {
   const out: LogBatch[] = [];
-  for (let i = from; i < to; i++) out.push(new LogBatch(records, i));
+  for (let i = from; i < to; i++) out.push(new LogBatch(records, i, handOver));
   return out;
+}
+
+/**
+ * An engine replaying the log: its time is held (each tenant's follows its records' append
+ * times, as in a node's start-up replay, so a hand-over inside a read does not move tenants whose
+ * records of the read are still to come).
+ */
+function replayEngine(Engine: EngineClass, clock: { now: number }): { live: LiveEngine; handOver: RollupHandOver; done: () => void } {
+  const live = new Engine({ scheduler: replayScheduler(clock) });
+  let done = (): void => undefined;
+  live.holdTime(new Promise<void>((resolve) => (done = resolve)));
+  return { live, handOver: new RollupHandOver(live, clock.now), done };
 }
 
 /** A scheduler whose clock is the replay's event time, while its timers run in real time. */
@@ -174,12 +218,13 @@ export function plainLoop(Engine: EngineClass, records: LogBytes): { ms: number;
   };
   const base = used();
   const clock = { now: records.arrival(0) };
-  const live = new Engine({ scheduler: replayScheduler(clock) });
-  const time = { ms: 0, nextRollup: clock.now + 900_000, rollupRows: 0 };
-  for (let i = 0; i < records.length; i += CHUNK) applyRead(records, i, live, clock, time);
+  const { live, handOver, done } = replayEngine(Engine, clock);
+  const time = { ms: 0 };
+  for (let i = 0; i < records.length; i += CHUNK) applyRead(records, i, live, clock, handOver, time);
+  done();
   gc();
   const heap = used() - base;
-  if (live.tenant('t1').position === '' || time.rollupRows === 0) throw new Error('nothing applied');
+  if (live.tenant('t1').position === '' || handOver.rows === 0) throw new Error('nothing applied');
   return { ms: time.ms, heapPer1k: heap / 1024 / 1024 / (AGENTS / 1000) };
 }
 
@@ -187,34 +232,22 @@ export function plainLoop(Engine: EngineClass, records: LogBytes): { ms: number;
  * One log read through the plain loop. A function of its own, so that no frame still holds the
  * last read's events when the heap is measured.
  */
-function applyRead(
-  records: LogBytes,
-  i: number,
-  live: LiveEngine,
-  clock: { now: number },
-  time: { ms: number; nextRollup: number; rollupRows: number },
-): void {
-  const batches = read(records, i, Math.min(records.length, i + CHUNK));
+function applyRead(records: LogBytes, i: number, live: LiveEngine, clock: { now: number }, handOver: RollupHandOver, time: { ms: number }): void {
+  const batches = read(records, i, Math.min(records.length, i + CHUNK), handOver);
   const t0 = performance.now();
   const parsed0 = decoding.ms;
-  // Engine time is the newest record's (the reader's view of now).
+  // The reader's view of now: the newest record's append time.
   clock.now = batches[batches.length - 1]!.at;
   live.applyBurst(batches);
-  // The node hands rollups over once per interval of engine time (and every 30 s of wall time).
-  if (clock.now >= time.nextRollup) {
-    time.rollupRows += countRows(live.collectRollups());
-    time.nextRollup = clock.now + 900_000;
-  }
   time.ms += performance.now() - t0 - (decoding.ms - parsed0);
 }
 
 export async function pipeline(Engine: EngineClass, records: LogBytes): Promise<{ ms: number; updates: number; frames: number }> {
   const clock = { now: records.arrival(0) };
-  const live = new Engine({ scheduler: replayScheduler(clock) });
+  const { live, handOver, done: replayed } = replayEngine(Engine, clock);
   for (let t = 0; t < TENANTS; t++) live.openView(`t${t + 1}`, null);
   let updates = 0;
   let frames = 0;
-  let nextRollup = clock.now + 900_000;
   let finished = (): void => undefined;
   const done = new Promise<void>((resolve) => (finished = resolve));
   // The log delivers records asynchronously: yield to the event loop between chunks so ticks
@@ -222,13 +255,9 @@ export async function pipeline(Engine: EngineClass, records: LogBytes): Promise<
   const source = new Observable<EventBatch>((sub) => {
     let i = 0;
     const step = (): void => {
-      const batches = read(records, i, Math.min(records.length, i + CHUNK));
+      const batches = read(records, i, Math.min(records.length, i + CHUNK), handOver);
       clock.now = batches[batches.length - 1]!.at;
       for (const batch of batches) sub.next(batch);
-      if (clock.now >= nextRollup) {
-        countRows(live.collectRollups());
-        nextRollup = clock.now + 900_000;
-      }
       i += batches.length;
       if (i < records.length) setImmediate(step);
       else finished();
@@ -244,6 +273,8 @@ export async function pipeline(Engine: EngineClass, records: LogBytes): Promise<
   await done;
   const ms = performance.now() - t0 - (decoding.ms - parsed0);
   subscription.unsubscribe();
+  replayed();
+  if (handOver.rows === 0) throw new Error('no rollups handed over');
   return { ms, updates, frames };
 }
 

@@ -1,10 +1,12 @@
 /**
  * Engine throughput: a busy multi-tenant centre (100 tenants, 10,000 agents, 500 queues; 5% of
  * events out of order, 2% duplicated) through the RxJS pipeline (with one open view per tenant,
- * as a wallboard would hold, real 1 s ticks and 250 ms conflation) and, in the same run, through
- * the same engine code in a plain loop. The workload and both runs: bench/engine-workload.ts.
+ * as a wallboard would hold, and 250 ms conflation) and, in the same run, through the same engine
+ * code in a plain loop, both replaying the log as a node that is behind does (engine time follows
+ * the records; rollups handed over every 15 minutes of it). The workload and both runs:
+ * bench/engine-workload.ts.
  *
- *   npm run bench:engine            (BENCH_SCALE=0.2 for a quick run)
+ *   npm run bench:engine            (BENCH_SCALE=0.2 for a quick run; BENCH_READ_RECORDS=N: reads of N records)
  */
 import { LiveEngine } from '../src/engine/index.js';
 import { AGENTS, CHUNK, HOURS, QUEUES, TENANTS, buildRecords, decoding, pipeline, plainLoop } from './engine-workload.js';
