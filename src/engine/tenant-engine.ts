@@ -110,8 +110,8 @@ class AgentRecord {
   teamKey: EventKey | null = null;
   skills: string[] = [];
   skillsKey: EventKey | null = null;
-  /** Starts of the rollup intervals ever handed over (its counters per interval are summed from `series`). */
-  readonly writtenIntervals = new Set<number>();
+  /** Starts of the rollup intervals handed over that late changes can still reach (its counters per interval are summed from `series`). */
+  readonly writtenIntervals: number[] = [];
   /** Bumped by every change to the agent; a view built at the same version and second is reused. */
   version = 0;
   view: AgentView | null = null;
@@ -391,7 +391,7 @@ export class TenantEngine {
       a.nameKey = fromKey(st.keys.name);
       a.teamKey = fromKey(st.keys.team);
       a.skillsKey = fromKey(st.keys.skills);
-      for (const s of st.writtenIntervals) a.writtenIntervals.add(s);
+      for (const s of st.writtenIntervals) addOnce(a.writtenIntervals, s);
       e.agents.set(a.id, a);
     }
     for (const [id, st] of cp.contacts) {
@@ -734,9 +734,9 @@ export class TenantEngine {
   private agentRow(a: AgentRecord, start: number, now: number, out: AgentIntervalRow[]): void {
     const time = a.timeline.timeByState(start, Math.min(start + INTERVAL_MS, now));
     const counted = a.series.sumRange(start / 1000, (start + INTERVAL_MS) / 1000, AGENT_COUNTS);
-    const active = time.availableMs + time.onContactMs + time.acwTimeMs > 0 || Object.keys(time.auxMs).length > 0;
-    if (!counted && !active && !a.writtenIntervals.has(start)) return;
-    a.writtenIntervals.add(start);
+    const active = time.availableMs + time.onContactMs + time.acwTimeMs > 0 || hasKeys(time.auxMs);
+    if (!counted && !active && !a.writtenIntervals.includes(start)) return;
+    addOnce(a.writtenIntervals, start);
     out.push(agentIntervalRow(this.tenant, a.id, start, counted ? AGENT_COUNTS : null, time));
   }
 
@@ -827,7 +827,7 @@ export class TenantEngine {
     // One pass over the agents: each agent's state is out of cache by the time a second pass came.
     for (const a of this.agents.values()) {
       a.timeline.fold(cutoff, this.frame.todayStartMs);
-      for (const start of a.writtenIntervals) if (start < settled) a.writtenIntervals.delete(start);
+      dropBelow(a.writtenIntervals, settled);
     }
   }
 
@@ -962,6 +962,25 @@ function removeWaiting(q: QueueState, c: Contact): void {
     last.waitingSlot = c.waitingSlot;
   }
   c.waitingSlot = -1;
+}
+
+/**
+ * An agent's written interval starts are a few numbers (those still open to late changes): an
+ * array of them, unboxed, costs a collection less than a Set of epoch-ms keys did.
+ */
+function addOnce(list: number[], x: number): void {
+  if (!list.includes(x)) list.push(x);
+}
+
+function dropBelow(list: number[], min: number): void {
+  let kept = 0;
+  for (const x of list) if (x >= min) list[kept++] = x;
+  list.length = kept;
+}
+
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
 }
 
 function count(c: AgentCounts, a: AgentView): void {
