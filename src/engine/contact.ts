@@ -8,6 +8,11 @@ export function wins(ts: number, id: string, holderTs: number, holderId: string)
   return Number.isNaN(holderTs) || ts < holderTs || (ts === holderTs && id < holderId);
 }
 
+/** Keeps the highest event time a contact has seen (row `r`). */
+function noteLast(nums: Float64Array, r: number, ts: number): void {
+  if (ts > nums[r + C.lastTs]!) nums[r + C.lastTs] = ts;
+}
+
 /**
  * A contact's numbers, as columns of its tenant's ContactTable (the row is the contact's `slot`):
  * the times and durations of its first events of each kind, then what it currently contributes.
@@ -134,42 +139,58 @@ export class Contact {
   /** Takes an event into account; false when it changes nothing (a duplicate, or not the first of its kind). */
   offer(e: ContactEvent, nums: Float64Array): boolean {
     const r = this.slot * CONTACT_WIDTH;
-    if (e.ts > nums[r + C.lastTs]!) nums[r + C.lastTs] = e.ts;
+    // `ts` is read once per type: events of different types have different shapes, and a double
+    // read where many shapes meet (a megamorphic load) allocates a fresh number each time.
     switch (e.type) {
-      case 'contact.queued':
-        if (!wins(e.ts, e.id, nums[r + C.queuedTs]!, this.queuedId)) return false;
-        nums[r + C.queuedTs] = e.ts;
+      case 'contact.queued': {
+        const ts = e.ts;
+        noteLast(nums, r, ts);
+        if (!wins(ts, e.id, nums[r + C.queuedTs]!, this.queuedId)) return false;
+        nums[r + C.queuedTs] = ts;
         this.queuedId = e.id;
         this.queuedQueue = e.queueId;
         this.queuedChannel = e.channel;
         return true;
+      }
       case 'contact.answered':
       case 'contact.abandoned':
-      case 'contact.dequeued':
-        if (!wins(e.ts, e.id, nums[r + C.leaveTs]!, this.leaveId)) return false;
-        nums[r + C.leaveTs] = e.ts;
+      case 'contact.dequeued': {
+        const ts = e.ts;
+        noteLast(nums, r, ts);
+        if (!wins(ts, e.id, nums[r + C.leaveTs]!, this.leaveId)) return false;
+        nums[r + C.leaveTs] = ts;
         this.leaveId = e.id;
         this.leaveType = e.type;
         this.leaveAgent = e.type === 'contact.answered' ? e.agentId : '';
         return true;
-      case 'contact.ended':
-        if (!wins(e.ts, e.id, nums[r + C.endedTs]!, this.endedId)) return false;
-        nums[r + C.endedTs] = e.ts;
+      }
+      case 'contact.ended': {
+        const ts = e.ts;
+        noteLast(nums, r, ts);
+        if (!wins(ts, e.id, nums[r + C.endedTs]!, this.endedId)) return false;
+        nums[r + C.endedTs] = ts;
         this.endedId = e.id;
         nums[r + C.endedHold] = e.holdMs;
         this.endedAcw = e.acw;
         return true;
-      case 'contact.acw_ended':
-        if (!wins(e.ts, e.id, nums[r + C.acwEndedTs]!, this.acwEndedId)) return false;
-        nums[r + C.acwEndedTs] = e.ts;
+      }
+      case 'contact.acw_ended': {
+        const ts = e.ts;
+        noteLast(nums, r, ts);
+        if (!wins(ts, e.id, nums[r + C.acwEndedTs]!, this.acwEndedId)) return false;
+        nums[r + C.acwEndedTs] = ts;
         this.acwEndedId = e.id;
         return true;
-      case 'contact.rated':
-        if (!wins(e.ts, e.id, nums[r + C.ratedTs]!, this.ratedId)) return false;
-        nums[r + C.ratedTs] = e.ts;
+      }
+      case 'contact.rated': {
+        const ts = e.ts;
+        noteLast(nums, r, ts);
+        if (!wins(ts, e.id, nums[r + C.ratedTs]!, this.ratedId)) return false;
+        nums[r + C.ratedTs] = ts;
         this.ratedId = e.id;
         nums[r + C.ratedCsat] = e.csat;
         return true;
+      }
     }
   }
 
