@@ -243,6 +243,8 @@ function applyRead(records: LogBytes, i: number, live: LiveEngine, clock: { now:
 }
 
 export async function pipeline(Engine: EngineClass, records: LogBytes): Promise<{ ms: number; updates: number; frames: number }> {
+  // As the plain loop does: the run before it (a whole engine's state) is not this run's garbage.
+  gc();
   const clock = { now: records.arrival(0) };
   const { live, handOver, done: replayed } = replayEngine(Engine, clock);
   for (let t = 0; t < TENANTS; t++) live.openView(`t${t + 1}`, null);
