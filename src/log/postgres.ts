@@ -93,15 +93,19 @@ function unavailable(err: unknown): unknown {
   return err instanceof DbUnavailableError ? new LogUnavailableError(`event log unavailable: ${err.message}`, { cause: err }) : err;
 }
 
-/** Consecutive rows of one tenant make one record. */
+/**
+ * Consecutive rows of one tenant appended together (one append: one INSERT, one time) make one
+ * record. Rows of later appends are records of their own, as Redis entries are: a replay applies
+ * each record at its append time, and one record for a tenant's whole read would place hours of
+ * events at the time of its last append (past the lateness bound and the folded history).
+ */
 function toRecords(rows: readonly EventRow[]): LogRecord[] {
   const records: LogRecord[] = [];
   let current: LogRecord | undefined;
   for (const row of rows) {
-    if (current !== undefined && current.tenant === row.tenant) {
+    if (current !== undefined && current.tenant === row.tenant && current.appendedAt === row.appended_at) {
       current.events.push(row.body);
       current.position = row.seq;
-      current.appendedAt = row.appended_at;
     } else {
       current = { position: row.seq, tenant: row.tenant, events: [row.body], appendedAt: row.appended_at };
       records.push(current);

@@ -58,7 +58,7 @@ describe.each(['postgres', 'pglite'] as const)('PostgresEventLog on %s', (kind) 
     ]);
   });
 
-  it('stamps records with its clock (the last row\'s time when consecutive appends merge)', async () => {
+  it('stamps records with its clock, one record per append (a replay applies each at its own time)', async () => {
     let now = 1_700_000_000_000;
     const stamped = new PostgresEventLog({ db, clock: { now: () => now } });
     const first = await stamped.append('stamp', [queued('s1')]);
@@ -66,10 +66,11 @@ describe.each(['postgres', 'pglite'] as const)('PostgresEventLog on %s', (kind) 
     await stamped.append('stamp-b', [queued('s2')]);
     now += 1;
     await stamped.append('stamp-b', [queued('s3')]);
-    const records = await firstRecords(stamped.read(String(Number(first.position) - 1)), 2);
-    expect(records.map((r) => [r.tenant, r.appendedAt])).toEqual([
-      ['stamp', 1_700_000_000_000],
-      ['stamp-b', 1_700_000_001_235],
+    const records = await firstRecords(stamped.read(String(Number(first.position) - 1)), 3);
+    expect(records.map((r) => [r.tenant, r.appendedAt, r.events.length])).toEqual([
+      ['stamp', 1_700_000_000_000, 1],
+      ['stamp-b', 1_700_000_001_234, 1],
+      ['stamp-b', 1_700_000_001_235, 1],
     ]);
     await stamped.close();
   });
