@@ -22,6 +22,7 @@ const COMPACT_AT = 1024;
  * release overwrites a value instead of deleting one key and inserting another.
  */
 export class ReleasedContacts {
+  /** Sequence number of entry 0 (entries are renumbered as the store compacts): index = seq - base. */
   private base = 0;
   /** Entries [head, size) are held, oldest first. */
   private head = 0;
@@ -32,14 +33,14 @@ export class ReleasedContacts {
   private agents: (string | null)[] = [];
   private ratedIds: string[] = [];
   private nums = new Float64Array(INITIAL * NUMS);
+  /** The entry a rating is applied to or retracted from, as the engine reads it. */
+  private readonly holder: RatingHolder = { ratedAt: NaN, ratedQueue: null, ratedChannel: 'voice', ratedAgent: null, csat: 0 };
+
   /**
    * `index`: maps each held id to its entry's sequence number (see `entryOf`); the store sets an
    * id when it adds the entry and deletes it when it forgets the entry, and reads nothing else.
    */
   constructor(private readonly index: Map<string, unknown> = new Map<string, number>()) {}
-
-  /** The entry a rating is applied to or retracted from, as the engine reads it. */
-  private readonly holder: RatingHolder = { ratedAt: NaN, ratedQueue: null, ratedChannel: 'voice', ratedAgent: null, csat: 0 };
 
   get count(): number {
     return this.size - this.head;
