@@ -253,7 +253,7 @@ export async function pipeline(Engine: EngineClass, records: LogBytes): Promise<
   let finished = (): void => undefined;
   const done = new Promise<void>((resolve) => (finished = resolve));
   // The log delivers records asynchronously: yield to the event loop between chunks so ticks
-  // and trailing conflation fire as they would in production.
+  // (which do not move held time) and trailing conflation fire as they would in a replay.
   const source = new Observable<EventBatch>((sub) => {
     let i = 0;
     const step = (): void => {

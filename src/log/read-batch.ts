@@ -3,7 +3,7 @@
  * behind (a replay, a backlog) reads more at a time: the engine applies a read tenant by tenant,
  * so a big read keeps each tenant's state in cache while its records apply (on the engine
  * benchmark, reads of 20,000 records ran ~35% faster than reads of 400, and reads of 50,000
- * ~25% faster than reads of 20,000). Such a read takes a few hundred ms to apply, which only a
+ * 8-25% faster than reads of 20,000). Such a read takes a few hundred ms to apply, which only a
  * reader that is behind pays.
  */
 

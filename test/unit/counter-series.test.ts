@@ -113,7 +113,7 @@ type Op =
 const fieldArb = fc.integer({ min: 0, max: WIDTH - 1 });
 const deltaArb = fc.integer({ min: -3, max: 5 });
 /**
- * Within a minute of a rolling window's start (ms back from now): the seconds that time just moved
+ * Within 8 s of a rolling window's start (ms back from now): the seconds that time just moved
  * out of a window, which a series slides past only every so often (and on every read).
  */
 const edgeArb = (upTo: number): fc.Arbitrary<number> =>
