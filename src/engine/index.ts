@@ -11,6 +11,7 @@ export { startOfLocalDay, startOfNextLocalDay, localDateKey, assertTimezone } fr
 export {
   LiveEngine,
   conflationInterval,
+  refreshAllMs,
   viewKey,
   topicValue,
   type EventBatch,

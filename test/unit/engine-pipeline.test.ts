@@ -7,7 +7,7 @@
 import { map, Observable, takeUntil, timer, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { conflationInterval, LiveEngine, TenantEngine, topicValue, type EventBatch, type ViewUpdate } from '../../src/engine/index.js';
+import { conflationInterval, LiveEngine, refreshAllMs, TenantEngine, topicValue, type EventBatch, type ViewUpdate } from '../../src/engine/index.js';
 import type { HubEvent } from '../../src/events/index.js';
 import type { Snapshot, Topic } from '../../src/protocol/index.js';
 import { applyMergePatch } from '../../src/protocol/merge-patch.js';
@@ -71,6 +71,19 @@ describe('conflation', () => {
     // Loads outside 0..1 are clamped; cheap views never stretch it.
     expect(conflationInterval(250, 100, 0.1, 3)).toBe(1000);
     expect(conflationInterval(250, 2, 0.1, 1)).toBe(250);
+  });
+
+  it('counts each viewed tenant not measured yet at the mean cost of the measured ones', () => {
+    // 3 of 10 viewed tenants measured, 6 ms in all: 2 ms each, 20 ms for all ten.
+    expect(refreshAllMs(6, 3, 10)).toBe(20);
+    expect(refreshAllMs(6, 3, 3)).toBe(6);
+    // A tenant measured before its views closed still counts until its next refresh drops it.
+    expect(refreshAllMs(6, 3, 2)).toBe(6);
+    // Nothing measured yet: no cost known, the configured interval holds.
+    expect(refreshAllMs(0, 0, 100)).toBe(0);
+    // So, once the first of 100 tenants' refreshes took 1.5 ms, a saturated hub with a 5% budget
+    // spaces every tenant's updates 3 s apart, not 250 ms for the first few.
+    expect(conflationInterval(250, refreshAllMs(1.5, 1, 100), 0.05, 1)).toBe(3000);
   });
 
   it('sends the first change at once, the rest at the end of updateIntervalMs, and a tick refresh each second', () => {
