@@ -128,8 +128,9 @@ export const decoding = { ms: 0 };
 
 /**
  * Rollups handed over every 15 minutes of engine time, after the record whose append time
- * crosses the mark, as the node does in a replay (src/node/persistence.ts, `onRecord`): inside a
- * log read, so how often they are collected does not depend on how much a read brings.
+ * crosses the mark, ended intervals only, as the node does in a replay (src/node/persistence.ts,
+ * `onRecord`): inside a log read, so how often they are collected does not depend on how much a
+ * read brings.
  */
 class RollupHandOver {
   rows = 0;
@@ -145,7 +146,7 @@ class RollupHandOver {
   /** After a record appended at `at` is applied. */
   recordApplied(at: number): void {
     if (at < this.next) return;
-    this.rows += countRows(this.live.collectRollups());
+    this.rows += countRows(this.live.collectRollups({ closedOnly: true }));
     this.next = at + 900_000;
   }
 }

@@ -3,6 +3,7 @@ import type { CounterSeriesState } from './counter-series.js';
 import type { TenantSettings } from './settings.js';
 import type { FrameDay } from './window-frame.js';
 import type { Channel } from '../events/index.js';
+import type { AgentIntervalRow } from './rollups.js';
 
 /** Checkpoint format version: a node refuses a checkpoint of another version and replays the log instead. */
 export const CHECKPOINT_VERSION = 3;
@@ -67,6 +68,11 @@ export interface TenantCheckpoint {
   released: ReleasedContactSaved[];
   ratingWindowMs: number;
   day: FrameDay;
+  /**
+   * Agent rows of ended intervals made when the agents were last folded and not handed over yet
+   * (absent in checkpoints from before they were kept: none).
+   */
+  endedAgentRows?: AgentIntervalRow[];
 }
 
 const NON_FINITE = '\u0000n:';

@@ -1,5 +1,5 @@
 /** The metric engine: contact-centre events in, the live figures of SPEC §4 out. */
-export { TenantEngine, type TenantEngineOptions, type SnapshotFilter, type SnapshotOptions } from './tenant-engine.js';
+export { TenantEngine, type TenantEngineOptions, type SnapshotFilter, type SnapshotOptions, type CollectOptions } from './tenant-engine.js';
 export {
   DEFAULT_QUEUE_SETTINGS,
   DEFAULT_TENANT_SETTINGS,

@@ -17,7 +17,7 @@ import { diffMergePatch } from '../protocol/merge-patch.js';
 import { coalesceBursts } from './coalesce-bursts.js';
 import type { TenantCheckpoint } from './checkpoint.js';
 import type { RollupBatch } from './rollups.js';
-import { TenantEngine, type TenantEngineOptions } from './tenant-engine.js';
+import { TenantEngine, type CollectOptions, type TenantEngineOptions } from './tenant-engine.js';
 
 /** A batch of one tenant's events as it comes off the event log. */
 export interface EventBatch {
@@ -323,14 +323,14 @@ export class LiveEngine {
     return { position: v.topicPositions.get(topic) ?? v.createdPosition, value: topicValue(v.snapshot, topic) };
   }
 
-  /** Interval rollup rows changed since the previous call, for every tenant (absolute values). */
-  collectRollups(): RollupBatch {
+  /** Interval rollup rows changed since the previous call, for every tenant (absolute values; see TenantEngine.collectRollups). */
+  collectRollups(opts: CollectOptions = {}): RollupBatch {
     const out: RollupBatch = { queues: [], agents: [] };
     const now = this.now();
     for (const e of this.engines.values()) {
       // During a replay an engine's time is its records' time: collect at that time.
       if (!this.timeHeld) e.advance(now);
-      const b = e.collectRollups();
+      const b = e.collectRollups(opts);
       for (const r of b.queues) out.queues.push(r);
       for (const r of b.agents) out.agents.push(r);
     }

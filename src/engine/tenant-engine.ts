@@ -50,6 +50,11 @@ export interface TenantEngineOptions {
   ratingWindowMs?: number;
 }
 
+export interface CollectOptions {
+  /** Only intervals that have ended, agents' as made at their last fold (see `collectRollups`). */
+  closedOnly?: boolean;
+}
+
 export interface SnapshotFilter {
   /** Only these queues (and agents skilled in them); null or absent: everything. */
   queues?: readonly string[] | null;
@@ -209,6 +214,7 @@ export class TenantEngine {
   /** Queue intervals changed since the last collection (each flagged `changed`). */
   private readonly changedQueueIntervals: QueueInterval[] = [];
   private lastCollectAt: number;
+  private endedAgentRows: AgentIntervalRow[] = [];
   /** Bumped by every change of state, so views can tell when they must be rebuilt. */
   version = 0;
 
@@ -363,6 +369,7 @@ export class TenantEngine {
       released: this.released.save(),
       ratingWindowMs: this.ratingWindowMs,
       day: this.frame.saveDay(),
+      endedAgentRows: this.endedAgentRows.map((r) => ({ ...r, auxMs: { ...r.auxMs } })),
     };
   }
 
@@ -381,6 +388,7 @@ export class TenantEngine {
     e.position = cp.position;
     e.lastFoldSec = cp.lastFoldSec;
     e.lastCollectAt = cp.lastCollectAt;
+    e.endedAgentRows = (cp.endedAgentRows ?? []).map((r) => ({ ...r, auxMs: { ...r.auxMs } }));
     for (const st of cp.agents) {
       const a = new AgentRecord(st.id, CounterSeries.restore(AGENT_WIDTH, e.frame, st.series, AGENT_SERIES_BUCKETS));
       a.timeline = AgentTimeline.restore(st.timeline);
@@ -704,30 +712,52 @@ export class TenantEngine {
   /**
    * Every interval row changed since the previous call, with absolute values: queue rows whose
    * counters moved, and agent rows whose counters or time in state moved (time passing moves the
-   * current interval; a late event moves past ones).
+   * current interval; a late event moves past ones). Agents' rows of ended intervals are made
+   * when the agents are folded (every 15 minutes of engine time, in the same visit: their state
+   * is in cache once, not twice) and wait for this call. `closedOnly`: only ended intervals, and
+   * for agents only the rows made at their last fold, so no visit to every agent; the current
+   * interval is left for a later call (a replay hands each interval over once, when it has ended,
+   * rather than once unfinished and again finished).
    */
-  collectRollups(): RollupBatch {
+  collectRollups(opts: CollectOptions = {}): RollupBatch {
     const now = this.frame.now;
+    // Rows of intervals starting before this one are handed over.
+    const before = opts.closedOnly === true ? intervalOf(now) : Infinity;
     const queues: QueueIntervalRow[] = [];
-    for (const iv of this.changedQueueIntervals) {
-      queues.push(iv.row(this.tenant));
-      iv.changed = false;
+    const pending = this.changedQueueIntervals;
+    let kept = 0;
+    for (const iv of pending) {
+      if (iv.intervalStart >= before) pending[kept++] = iv;
+      else {
+        queues.push(iv.row(this.tenant));
+        iv.changed = false;
+      }
     }
-    this.changedQueueIntervals.length = 0;
-    const agents: AgentIntervalRow[] = [];
+    pending.length = kept;
+    // Ended intervals' rows were made as the agents were last folded; the rest are made now.
+    const agents = this.endedAgentRows;
+    this.endedAgentRows = [];
+    if (before === Infinity) {
+      for (const a of this.agents.values()) this.agentRows(a, now, before, agents);
+      this.lastCollectAt = now;
+    }
+    return { queues, agents };
+  }
+
+  /**
+   * Appends an agent's rows changed since the last collection, of intervals starting before
+   * `before`. Time in state moved from the earliest changed mark, or since the last collection
+   * (so from the start of an interval it left out); the counters from the earliest second
+   * contributed to.
+   */
+  private agentRows(a: AgentRecord, now: number, before: number, out: AgentIntervalRow[]): void {
     const floor = now - this.latenessMs - INTERVAL_MS;
     // An agent's counters per interval are summed from its series, whose buckets reach back to
     // the 60m window's start: whole intervals from there on can be recounted.
     const recountable = Math.ceil((this.frame.start60 * 1000) / INTERVAL_MS) * INTERVAL_MS;
-    for (const a of this.agents.values()) {
-      // Time in state moved from the earliest changed mark, or since the last collection; the
-      // counters from the earliest second contributed to.
-      const timeFrom = Math.max(Math.min(a.timeline.takeChangedFrom(), this.lastCollectAt), floor);
-      const from = intervalOf(Math.min(timeFrom, Math.max(a.series.takeChangedFrom(), recountable)));
-      for (let start = from; start <= now; start += INTERVAL_MS) this.agentRow(a, start, now, agents);
-    }
-    this.lastCollectAt = now;
-    return { queues, agents };
+    const timeFrom = Math.max(Math.min(a.timeline.takeChangedFrom(), this.lastCollectAt), floor);
+    const from = intervalOf(Math.min(timeFrom, Math.max(a.series.takeChangedFrom(), recountable)));
+    for (let start = from; start <= now && start < before; start += INTERVAL_MS) this.agentRow(a, start, now, out);
   }
 
   /** Appends an agent's row for one interval, unless it would hold only offline time and none was written before. */
@@ -825,10 +855,15 @@ export class TenantEngine {
     }
     if (!agentsToo) return;
     // One pass over the agents: each agent's state is out of cache by the time a second pass came.
+    // The ended intervals' rows are made in the same visit, unless the last ones still wait to
+    // be collected (then the next collection, or fold, makes them from the last collection on).
+    const ended = this.endedAgentRows.length === 0 ? intervalOf(now) : -Infinity;
     for (const a of this.agents.values()) {
+      if (ended !== -Infinity) this.agentRows(a, now, ended, this.endedAgentRows);
       a.timeline.fold(cutoff, this.frame.todayStartMs);
       dropBelow(a.writtenIntervals, settled);
     }
+    if (ended !== -Infinity) this.lastCollectAt = now;
   }
 
   // ---- views --------------------------------------------------------------------------------

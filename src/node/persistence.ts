@@ -10,6 +10,7 @@ import {
   INTERVAL_MS,
   decodeCheckpoint,
   encodeCheckpoint,
+  type CollectOptions,
   type LiveEngine,
   type TenantCheckpoint,
   type TenantSettings,
@@ -113,7 +114,7 @@ export function startPersistence(o: PersistenceOptions): Persistence {
     metrics: { backlogRows: metrics.rollupBacklogRows, rowsWritten: metrics.rollupRowsWritten, rowsDropped: metrics.rollupRowsDropped },
     ...(shared ? { lease: (tenant: string) => lease(`rollups:${tenant}`) } : {}),
   });
-  const handOver = (): void => writer.write(live.collectRollups());
+  const handOver = (opts?: CollectOptions): void => writer.write(live.collectRollups(opts));
 
   subscriptions.push(
     stores.settings.changes.subscribe(({ tenant, settings }) => {
@@ -138,7 +139,7 @@ export function startPersistence(o: PersistenceOptions): Persistence {
       }),
     );
   }
-  subscriptions.push(interval(config.rollupIntervalMs).subscribe(handOver));
+  subscriptions.push(interval(config.rollupIntervalMs).subscribe(() => handOver()));
 
   const checkpointLease = shared ? lease('checkpoints') : null;
   let saving: Promise<void> | undefined;
@@ -182,7 +183,8 @@ export function startPersistence(o: PersistenceOptions): Persistence {
       // Each visits every agent of every tenant: one per interval is ~15% of the engine benchmark's
       // time, so three per interval cost a replay about a third.
       if (appendedAt >= nextReplayHandOver) {
-        if (nextReplayHandOver !== -Infinity) handOver();
+        // Ended intervals only: the current one is handed over once it has ended too.
+        if (nextReplayHandOver !== -Infinity) handOver({ closedOnly: true });
         nextReplayHandOver = appendedAt + INTERVAL_MS;
       }
     },

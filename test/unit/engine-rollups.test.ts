@@ -8,8 +8,11 @@ const COUNTERS = [
   'waitAnsweredMs', 'waitAbandonedMs', 'talkMs', 'holdMs', 'acwMs', 'csatSum', 'csatCount', 'csatPositive',
 ] as const satisfies readonly (keyof typeof Q)[];
 
-/** Applies a simulated centre in arrival order (some late) while collecting rollups like the writer. */
-function run(hours: number) {
+/**
+ * Applies a simulated centre in arrival order (some late) while collecting rollups like the writer:
+ * every `everyMs` (with `closedOnly` as a replay hands over), and everything at the end.
+ */
+function run(hours: number, everyMs = 30_000, closedOnly = false) {
   const plan = simulateCentre({ tenant: 't', agents: 12, queues: 3, from: START, to: START + hours * 3_600_000, seed: 7 });
   const engine = new TenantEngine({ tenant: 't', now: START });
   const rows = new Map<string, QueueIntervalRow>();
@@ -18,17 +21,19 @@ function run(hours: number) {
     { handled: number; talkMs: number; holdMs: number; acwMs: number; csatSum: number; csatCount: number; csatPositive: number; onContactMs: number; acwTimeMs: number; availableMs: number }
   >();
   const arrivals = plan.events.map((e, i) => ({ e, at: e.ts + (i % 17 === 0 ? 90_000 : 0) })).sort((a, b) => a.at - b.at);
-  let nextCollect = START + 30_000;
-  const collect = (): void => {
-    const b = engine.collectRollups();
+  let nextCollect = START + everyMs;
+  const batches: { at: number; agents: number[]; queues: number[] }[] = [];
+  const collect = (opts = {}): void => {
+    const b = engine.collectRollups(opts);
+    batches.push({ at: engine.now, agents: b.agents.map((r) => r.intervalStart), queues: b.queues.map((r) => r.intervalStart) });
     for (const r of b.queues) rows.set(`${r.queueId}|${r.channel}|${r.intervalStart}`, r);
     for (const r of b.agents) agentRows.set(`${r.agentId}|${r.intervalStart}`, r);
   };
   for (const { e, at } of arrivals) {
     while (at >= nextCollect) {
       engine.advance(nextCollect);
-      collect();
-      nextCollect += 30_000;
+      collect({ closedOnly });
+      nextCollect += everyMs;
     }
     engine.advance(at);
     engine.apply(e);
@@ -36,7 +41,7 @@ function run(hours: number) {
   const end = START + hours * 3_600_000 + 20 * 60_000;
   engine.advance(end);
   collect();
-  return { engine, rows, agentRows, plan };
+  return { engine, rows, agentRows, plan, batches };
 }
 
 describe('interval rollups', () => {
@@ -75,5 +80,29 @@ describe('interval rollups', () => {
       expect(r.answeredWithin.every((n, i, a) => n <= r.answered && (i === 0 || n >= a[i - 1]!))).toBe(true);
       expect(r.abandonedWithin.every((n) => n <= r.abandoned)).toBe(true);
     }
+  });
+
+  it('hands each interval over once it has ended, with closedOnly, and ends with the same rows', () => {
+    // A replay's hand-overs: every 15 minutes of log time, not on interval boundaries.
+    const replay = run(3, INTERVAL_MS + 7 * 60_000 + 13_000, true);
+    const live = run(3);
+    for (const b of replay.batches.slice(0, -1)) {
+      for (const start of [...b.agents, ...b.queues]) expect(start + INTERVAL_MS).toBeLessThanOrEqual(b.at);
+    }
+    expect(replay.batches.slice(0, -1).some((b) => b.agents.length > 0 && b.queues.length > 0)).toBe(true);
+    expect(replay.agentRows).toEqual(live.agentRows);
+    expect(replay.rows).toEqual(live.rows);
+    // Each agent's interval is handed over about once, where hand-overs every 30 s repeat it.
+    const handedOver = replay.batches.reduce((n, b) => n + b.agents.length, 0);
+    expect(handedOver).toBeLessThan(replay.agentRows.size * 1.2);
+  });
+
+  it('keeps the rows of one fold at most while nobody collects them', () => {
+    // Hand-overs every 3 hours: the agents are folded eleven times in between.
+    const { batches } = run(3, 3 * 3_600_000, true);
+    const first = batches[0]!;
+    expect(first.agents.length).toBeGreaterThan(0);
+    // One fold's rows: the interval or two ended since the last collection, for each agent.
+    expect(new Set(first.agents).size).toBeLessThanOrEqual(2);
   });
 });
