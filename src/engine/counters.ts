@@ -35,6 +35,16 @@ export const A = {
 } as const;
 export const AGENT_WIDTH = 7;
 
+/**
+ * A counter as an object field. Counters are integers (events carry integer times and durations),
+ * and `Math.floor` returns one that fits as a small integer, where a Float64Array read is a heap
+ * number in V8's interpreter: an object built from such reads gets fields that box every value,
+ * so a view's window was one object and a dozen heap numbers, for every agent at every refresh.
+ */
+export function whole(x: number): number {
+  return Math.floor(x);
+}
+
 /** The divisor of service level for a formula (SPEC §4). */
 function slDenominator(f: SlFormula, answered: number, abandoned: number, shortAbandoned: number): number {
   switch (f) {
@@ -62,31 +72,31 @@ export function occupancy(busyMs: number, availMs: number): number | null {
 
 /** Builds a queue/totals window object from counters (exact expressions of SPEC §4). */
 export function queueWindow(v: ArrayLike<number>, maxWaitMs: number, formula: SlFormula): QueueWindow {
-  const answered = v[Q.answered]!;
-  const abandoned = v[Q.abandoned]!;
-  const shortAbandoned = v[Q.shortAbandoned]!;
-  const handled = v[Q.handled]!;
-  const talkMs = v[Q.talkMs]!;
-  const holdMs = v[Q.holdMs]!;
-  const acwMs = v[Q.acwMs]!;
-  const csatCount = v[Q.csatCount]!;
+  const answered = whole(v[Q.answered]!);
+  const abandoned = whole(v[Q.abandoned]!);
+  const shortAbandoned = whole(v[Q.shortAbandoned]!);
+  const handled = whole(v[Q.handled]!);
+  const talkMs = whole(v[Q.talkMs]!);
+  const holdMs = whole(v[Q.holdMs]!);
+  const acwMs = whole(v[Q.acwMs]!);
+  const csatCount = whole(v[Q.csatCount]!);
   return {
-    offered: v[Q.offered]!,
+    offered: whole(v[Q.offered]!),
     answered,
-    answeredInSl: v[Q.answeredInSl]!,
+    answeredInSl: whole(v[Q.answeredInSl]!),
     abandoned,
     shortAbandoned,
-    flowedOut: v[Q.flowedOut]!,
+    flowedOut: whole(v[Q.flowedOut]!),
     handled,
-    waitAnsweredMs: v[Q.waitAnsweredMs]!,
-    waitAbandonedMs: v[Q.waitAbandonedMs]!,
+    waitAnsweredMs: whole(v[Q.waitAnsweredMs]!),
+    waitAbandonedMs: whole(v[Q.waitAbandonedMs]!),
     maxWaitMs,
     talkMs,
     holdMs,
     acwMs,
-    csatSum: v[Q.csatSum]!,
+    csatSum: whole(v[Q.csatSum]!),
     csatCount,
-    csatPositive: v[Q.csatPositive]!,
+    csatPositive: whole(v[Q.csatPositive]!),
     serviceLevel: ratio(v[Q.answeredInSl]!, slDenominator(formula, answered, abandoned, shortAbandoned), 100),
     abandonRate: ratio(abandoned - shortAbandoned, answered + abandoned - shortAbandoned, 100),
     asaSec: answered === 0 ? null : v[Q.waitAnsweredMs]! / answered / 1000,
@@ -102,11 +112,11 @@ export function queueWindow(v: ArrayLike<number>, maxWaitMs: number, formula: Sl
 
 /** Builds an agent window object from agent counters and time in state. */
 export function agentWindow(v: ArrayLike<number>, busyMs: number, availMs: number): AgentWindow {
-  const handled = v[A.handled]!;
-  const talkMs = v[A.talkMs]!;
-  const holdMs = v[A.holdMs]!;
-  const acwMs = v[A.acwMs]!;
-  const csatCount = v[A.csatCount]!;
+  const handled = whole(v[A.handled]!);
+  const talkMs = whole(v[A.talkMs]!);
+  const holdMs = whole(v[A.holdMs]!);
+  const acwMs = whole(v[A.acwMs]!);
+  const csatCount = whole(v[A.csatCount]!);
   return {
     handled,
     talkMs,
@@ -116,9 +126,9 @@ export function agentWindow(v: ArrayLike<number>, busyMs: number, availMs: numbe
     avgTalkSec: perHandledSec(talkMs, handled),
     avgHoldSec: perHandledSec(holdMs, handled),
     avgAcwSec: perHandledSec(acwMs, handled),
-    csatSum: v[A.csatSum]!,
+    csatSum: whole(v[A.csatSum]!),
     csatCount,
-    csatPositive: v[A.csatPositive]!,
+    csatPositive: whole(v[A.csatPositive]!),
     csatAvg: csatCount === 0 ? null : v[A.csatSum]! / csatCount,
     csatPct: ratio(v[A.csatPositive]!, csatCount, 100),
     occupancy: occupancy(busyMs, availMs),
