@@ -34,7 +34,7 @@ const piped: number[][] = [[], []];
 for (let r = 0; r < rounds; r++) {
   for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
     const [name, Engine] = engines[k]!;
-    plain[k]!.push(rate(plainLoop(Engine, records).ms));
+    plain[k]!.push(rate((await plainLoop(Engine, records)).ms));
     if (!plainOnly) piped[k]!.push(rate((await pipeline(Engine, records)).ms));
     console.log(`round ${r + 1} ${name}: plain loop ${plain[k]!.at(-1)} events/s${plainOnly ? '' : `, pipeline ${piped[k]!.at(-1)} events/s`}`);
   }

@@ -15,7 +15,7 @@ const { records, total } = buildRecords();
 console.log(
   `workload: ${TENANTS} tenants, ${AGENTS} agents, ${QUEUES} queues, ${HOURS} h of traffic, ${total} events in ${records.length} log records (5% late, 2% duplicated), read ${CHUNK} records at a time`,
 );
-const plain = plainLoop(LiveEngine, records);
+const plain = await plainLoop(LiveEngine, records);
 const plainDecodeMs = decoding.ms;
 const piped = process.env['BENCH_ONLY'] === 'plain' ? null : await pipeline(LiveEngine, records);
 const plainRate = Math.round(total / (plain.ms / 1000));
