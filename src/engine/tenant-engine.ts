@@ -505,13 +505,16 @@ export class TenantEngine {
         this.queueInterval(q, c.channel, at).inc(Q.offered, -1);
         q.offers--;
       }
+      // The queue's own name, not the event's copy: released entries keep it, shared.
+      let queue: string | null = null;
       if (queueId !== null) {
         const q = this.queue(queueId);
         q.series.at(queuedAt).inc(Q.offered, 1);
         this.queueInterval(q, channel, queuedAt).inc(Q.offered, 1);
         q.offers++;
+        queue = q.id;
       }
-      c.queueId = queueId;
+      c.queueId = queue;
       T[r + C.queuedAt] = queuedAt;
       c.channel = channel;
     }
@@ -627,12 +630,15 @@ export class TenantEngine {
           this.forgetIfVacant(a);
         }
       }
+      // The agent's own name, not the event's copy: released entries keep it, shared.
+      let agent: string | null = null;
       if (agentId !== null) {
         const a = this.agent(agentId);
         for (let m = k; m < want; m++) a.timeline.addActivity(WANTED[3 * m]!, WANTED[3 * m + 1]!, WANTED[3 * m + 2]!);
         if (!sameAgent) a.contacts++;
+        agent = a.id;
       }
-      c.activityAgent = agentId;
+      c.activityAgent = agent;
       T[r + C.onStart] = onStart;
       T[r + C.onEnd] = onEnd;
       c.acwOn = acwOn;
@@ -814,12 +820,12 @@ export class TenantEngine {
     this.releaseAt.push(at);
   }
 
-  /** Keeps what a late rating of the contact needs, with the engine's own queue and agent names (shared, not one copy per contact). */
+  /**
+   * Keeps what a late rating of the contact needs: its queue, and its answering agent (who it is
+   * active with). Both are the engine's own names (see `settle`), shared, not one copy per contact.
+   */
   private releaseContact(c: Contact, now: number): void {
-    const queue = c.queueId === null ? null : (this.queues.get(c.queueId)?.id ?? c.queueId);
-    const answeredBy = !Number.isNaN(this.num(c, C.leaveTs)) && c.leaveType === 'contact.answered' ? c.leaveAgent : null;
-    const agent = answeredBy === null ? null : (this.agents.get(answeredBy)?.id ?? answeredBy);
-    this.released.add(c.id, queue, c.channel, agent, now, { at: this.num(c, C.ratedAt), id: c.ratedId, csat: this.num(c, C.csat) });
+    this.released.add(c.id, c.queueId, c.channel, c.activityAgent, now, { at: this.num(c, C.ratedAt), id: c.ratedId, csat: this.num(c, C.csat) });
   }
 
   /** Releases finished contacts and old agent history that can no longer change a figure. */
