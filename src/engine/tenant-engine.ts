@@ -139,10 +139,12 @@ function emptyCounts(): AgentCounts {
 
 /**
  * Buckets a series starts with: a busy agent contributes in about 20 seconds an hour, so 40 hold
- * its window and the dead buckets awaiting compaction; a queue's grow with its traffic.
+ * its window and the dead buckets awaiting compaction. A queue's grow with its traffic, each
+ * growth a new array and a copy (a busy queue holds ~1,100 seconds of its hour); 256 spare the
+ * first three growths of every queue, where 512 cost more to start than they saved.
  */
 const AGENT_SERIES_BUCKETS = 40;
-const QUEUE_SERIES_BUCKETS = 64;
+const QUEUE_SERIES_BUCKETS = 256;
 
 /** An agent's counters of one rollup interval, summed for its row (reused). */
 const AGENT_COUNTS = new Float64Array(AGENT_WIDTH);
