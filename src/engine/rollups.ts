@@ -142,6 +142,11 @@ export function agentIntervalRow(tenant: string, agentId: string, intervalStart:
   };
 }
 
+/** A copy of agent rows that shares nothing with them (checkpoints). */
+export function copyAgentRows(rows: readonly AgentIntervalRow[]): AgentIntervalRow[] {
+  return rows.map((r) => ({ ...r, auxMs: { ...r.auxMs } }));
+}
+
 const CHANNEL_INDEX: Record<Channel, number> = { voice: 0, chat: 1, email: 2, messaging: 3, task: 4 };
 
 /** Key of a queue's interval for one channel (numeric, so the per-contribution lookup does not build strings). */

@@ -22,6 +22,7 @@ import { CHECKPOINT_VERSION, type AgentStateSaved, type ContactState, type Queue
 import {
   INTERVAL_MS,
   agentIntervalRow,
+  copyAgentRows,
   QueueInterval,
   intervalOf,
   queueIntervalKey,
@@ -371,7 +372,7 @@ export class TenantEngine {
       released: this.released.save(),
       ratingWindowMs: this.ratingWindowMs,
       day: this.frame.saveDay(),
-      endedAgentRows: this.endedAgentRows.map((r) => ({ ...r, auxMs: { ...r.auxMs } })),
+      endedAgentRows: copyAgentRows(this.endedAgentRows),
     };
   }
 
@@ -390,7 +391,7 @@ export class TenantEngine {
     e.position = cp.position;
     e.lastFoldSec = cp.lastFoldSec;
     e.lastCollectAt = cp.lastCollectAt;
-    e.endedAgentRows = (cp.endedAgentRows ?? []).map((r) => ({ ...r, auxMs: { ...r.auxMs } }));
+    e.endedAgentRows = copyAgentRows(cp.endedAgentRows ?? []);
     for (const st of cp.agents) {
       const a = new AgentRecord(st.id, CounterSeries.restore(AGENT_WIDTH, e.frame, st.series, AGENT_SERIES_BUCKETS));
       a.timeline = AgentTimeline.restore(st.timeline);

@@ -177,13 +177,12 @@ export function startPersistence(o: PersistenceOptions): Persistence {
   return {
     onRecord(appendedAt, replayed) {
       if (!replayed) return;
-      // Closed intervals must be handed over before their detail is folded away: agents' counters
-      // and timelines keep the last hour (and the lateness bound), so one hand-over per interval
-      // of log time, which recounts at most an interval and the lateness bound back, is enough.
-      // Each visits every agent of every tenant: one per interval is ~15% of the engine benchmark's
-      // time, so three per interval cost a replay about a third.
+      // Agents' rows of ended intervals are made as the engine folds their history (every 15
+      // minutes of engine time, before the detail goes) and wait for a hand-over; a tenant keeps
+      // one fold's rows, so one hand-over per interval of log time is enough. Ended intervals
+      // only: such a hand-over takes those rows and the queues' ended intervals without visiting
+      // every agent, and the current interval is handed over once, when it has ended too.
       if (appendedAt >= nextReplayHandOver) {
-        // Ended intervals only: the current one is handed over once it has ended too.
         if (nextReplayHandOver !== -Infinity) handOver({ closedOnly: true });
         nextReplayHandOver = appendedAt + INTERVAL_MS;
       }
