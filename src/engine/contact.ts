@@ -54,24 +54,34 @@ const NUMBER_NAMES = Object.keys(C) as (keyof typeof C)[];
 /**
  * The numbers of a tenant's contacts, one row each, in one Float64Array. A contact's times are
  * epoch milliseconds, beyond small integers: as object fields, V8 would keep each in a heap box of
- * its own, some twenty objects per contact for the collector to copy and mark. Rows of released
- * contacts are reused. `nums` is replaced when it grows: read it after `add`.
+ * its own, some twenty objects per contact for the collector to copy and mark. `nums` is replaced
+ * when it grows: read it after `add`.
+ *
+ * A released contact's row and object serve the next new contact: a busy tenant starts thousands
+ * of contacts an hour, and an object made for each would be copied twice by the young collector,
+ * then die in the old generation, whose growth costs fresh pages (see docs/benchmarks.md).
  */
 export class ContactTable {
   nums = new Float64Array(256 * CONTACT_WIDTH);
+  /** Each row's contact object (the row is its `slot`). */
+  private readonly objects: Contact[] = [];
   private readonly free: number[] = [];
   private used = 0;
 
-  /** A row for a new contact, holding EMPTY_ROW. */
-  add(): number {
+  /** A new contact: a row holding EMPTY_ROW, and an object with every field as new. */
+  add(id: string): Contact {
     const slot = this.free.length > 0 ? this.free.pop()! : this.used++;
     this.nums = room(this.nums, slot + 1, CONTACT_WIDTH);
     this.nums.set(EMPTY_ROW, slot * CONTACT_WIDTH);
-    return slot;
+    let c = this.objects[slot];
+    if (c === undefined) this.objects[slot] = c = new Contact(id, slot);
+    else c.reset(id);
+    return c;
   }
 
-  remove(slot: number): void {
-    this.free.push(slot);
+  /** Frees a released contact's row and object for reuse: nothing may hold the object any more. */
+  remove(c: Contact): void {
+    this.free.push(c.slot);
   }
 }
 
@@ -83,57 +93,92 @@ export class ContactTable {
  * its kind or changes nothing: the figures are a function of the event set, whatever the arrival
  * order.
  *
- * The fields are class fields with their initial values so that V8 lays them all out inside the
- * object: fields first assigned by a method the constructor calls mostly spill into a separate
- * property array, which costs a reallocation per few fields and an extra load per access.
+ * The fields are declared as class fields (defined by the constructor before `reset` sets them) so
+ * that V8 lays them all out inside the object: fields first assigned by a method the constructor
+ * calls would mostly spill into a separate property array, which costs a reallocation per few
+ * fields and an extra load per access.
  */
 export class Contact {
-  queuedId = '';
-  queuedQueue = '';
-  queuedChannel: Channel = 'voice';
-  leaveId = '';
-  leaveType: LeaveKind = 'contact.answered';
+  queuedId!: string;
+  queuedQueue!: string;
+  queuedChannel!: Channel;
+  leaveId!: string;
+  leaveType!: LeaveKind;
   /** Answering agent ('' unless the leave is an answer). */
-  leaveAgent = '';
-  endedId = '';
-  endedAcw = true;
-  acwEndedId = '';
-  ratedId = '';
+  leaveAgent!: string;
+  endedId!: string;
+  endedAcw!: boolean;
+  acwEndedId!: string;
+  ratedId!: string;
 
   /** The queue it was offered to (null: no queued event yet) and on which channel. */
-  queueId: string | null = null;
-  channel: Channel = 'voice';
+  queueId!: string | null;
+  channel!: Channel;
   /** Applied leave contribution (kind null: none). */
-  leaveKind: LeaveKind | null = null;
-  leaveQueue = '';
-  leaveChannel: Channel = 'voice';
-  leaveInSl = false;
-  leaveShort = false;
+  leaveKind!: LeaveKind | null;
+  leaveQueue!: string;
+  leaveChannel!: Channel;
+  leaveInSl!: boolean;
+  leaveShort!: boolean;
   /** Applied handled contribution (handledAgent null: none). */
-  handledAgent: string | null = null;
-  handledQueue: string | null = null;
-  handledChannel: Channel = 'voice';
+  handledAgent!: string | null;
+  handledQueue!: string | null;
+  handledChannel!: Channel;
   /** Applied rating's queue, channel and agent (the row's ratedAt NaN: none). */
-  ratedQueue: string | null = null;
-  ratedChannel: Channel = 'voice';
-  ratedAgent: string | null = null;
+  ratedQueue!: string | null;
+  ratedChannel!: Channel;
+  ratedAgent!: string | null;
   /** Applied agent activity: the agent (its interval bounds are in the row) and whether acw follows. */
-  activityAgent: string | null = null;
-  acwOn = false;
+  activityAgent!: string | null;
+  acwOn!: boolean;
   /** Queue it waits in, and agent it is open with (on contact or in acw). */
-  waitingIn: string | null = null;
+  waitingIn!: string | null;
   /** Its index in the waiting list of `waitingIn` (-1: none). */
-  waitingSlot = -1;
-  openWith: string | null = null;
-  releaseQueued = false;
+  waitingSlot!: number;
+  openWith!: string | null;
+  releaseQueued!: boolean;
 
-  readonly id: string;
+  id!: string;
   /** Its row in the tenant's ContactTable. */
   readonly slot: number;
 
   constructor(id: string, slot: number) {
-    this.id = id;
     this.slot = slot;
+    this.reset(id);
+  }
+
+  /** Every field as a new contact's (its table row is reset apart): a new contact, or a released one's object reused. */
+  reset(id: string): void {
+    this.id = id;
+    this.queuedId = '';
+    this.queuedQueue = '';
+    this.queuedChannel = 'voice';
+    this.leaveId = '';
+    this.leaveType = 'contact.answered';
+    this.leaveAgent = '';
+    this.endedId = '';
+    this.endedAcw = true;
+    this.acwEndedId = '';
+    this.ratedId = '';
+    this.queueId = null;
+    this.channel = 'voice';
+    this.leaveKind = null;
+    this.leaveQueue = '';
+    this.leaveChannel = 'voice';
+    this.leaveInSl = false;
+    this.leaveShort = false;
+    this.handledAgent = null;
+    this.handledQueue = null;
+    this.handledChannel = 'voice';
+    this.ratedQueue = null;
+    this.ratedChannel = 'voice';
+    this.ratedAgent = null;
+    this.activityAgent = null;
+    this.acwOn = false;
+    this.waitingIn = null;
+    this.waitingSlot = -1;
+    this.openWith = null;
+    this.releaseQueued = false;
   }
 
   /** Takes an event into account; false when it changes nothing (a duplicate, or not the first of its kind). */
@@ -209,7 +254,7 @@ export class Contact {
   }
 
   static restore(id: string, fields: Record<string, unknown>, table: ContactTable): Contact {
-    const c = new Contact(id, table.add());
+    const c = table.add(id);
     const nums = table.nums;
     for (const [k, v] of Object.entries(fields)) {
       if (Object.hasOwn(C, k)) nums[c.slot * CONTACT_WIDTH + C[k as keyof typeof C]] = v as number;

@@ -475,7 +475,7 @@ export class TenantEngine {
     let c = this.contacts.get(e.contactId);
     if (typeof c === 'number') return e.type === 'contact.rated' && this.released.rate(this.released.entryOf(c), e, this.applyRating);
     if (c === undefined) {
-      c = new Contact(e.contactId, this.contactTable.add());
+      c = this.contactTable.add(e.contactId);
       this.contacts.set(c.id, c);
     }
     if (!c.offer(e, this.contactTable.nums)) return false;
@@ -845,7 +845,7 @@ export class TenantEngine {
       }
       // Replaces the contact in `contacts` with its released entry.
       this.releaseContact(contact, now);
-      this.contactTable.remove(contact.slot);
+      this.contactTable.remove(contact);
     }
     if (this.releaseHead >= 64 && this.releaseHead * 2 > q.length) {
       q.splice(0, this.releaseHead);

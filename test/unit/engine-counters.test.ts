@@ -388,6 +388,23 @@ describe('ratings', () => {
     expect(s.agents['ann']?.windows['15m']).toMatchObject(rating);
   });
 
+  it('rates a released contact where it counted, while its row and object serve a new contact that starts empty', () => {
+    // c1 is handled at 08:05 and released 20 minutes later; c2, queued at 08:41, takes its row.
+    const events = [
+      ...answeredAfter('c1', 'sales', '08:00:00', '08:00:10'),
+      ended(t('08:05:00'), 'c1', 0, false),
+      ...answeredAfter('c2', 'support', '08:41:00', '08:41:05', 'bob'),
+      rated(t('09:55:00'), 'c1', 4),
+      ended(t('09:55:00'), 'c1', 60_000, false),
+    ];
+    const s = engineAt(events, NOW).snapshot();
+    expect(s.queues['sales']?.windows.today).toMatchObject({ offered: 1, answered: 1, handled: 1, talkMs: 290_000, holdMs: 0, csatSum: 4, csatCount: 1 });
+    expect(s.queues['support']?.windows.today).toMatchObject({ offered: 1, answered: 1, handled: 0, talkMs: 0, csatCount: 0, waitAnsweredMs: 5_000 });
+    expect(s.agents['ann']?.windows.today).toMatchObject({ handled: 1, csatSum: 4, csatCount: 1 });
+    expect(s.agents['bob']).toMatchObject({ state: 'on_contact', contactId: 'c2', queueId: 'support' });
+    expect(s.agents['bob']?.windows.today).toMatchObject({ handled: 0, csatCount: 0 });
+  });
+
   it('takes the first rating of a contact, whatever the arrival order', () => {
     const engine = engineAt(answeredAfter('c1', 'sales', '09:50:00', '09:50:05'), NOW);
     engine.apply(rated(t('09:59:00'), 'c1', 5)); // arrives first, but is the later rating
