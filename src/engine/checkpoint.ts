@@ -1,12 +1,13 @@
 import type { AgentTimelineState } from './agent-timeline.js';
 import type { CounterSeriesState } from './counter-series.js';
+import type { QueueSeriesState } from './queue-series.js';
 import type { TenantSettings } from './settings.js';
 import type { FrameDay } from './window-frame.js';
 import type { Channel } from '../events/index.js';
 import type { AgentIntervalRow } from './rollups.js';
 
 /** Checkpoint format version: a node refuses a checkpoint of another version and replays the log instead. */
-export const CHECKPOINT_VERSION = 3;
+export const CHECKPOINT_VERSION = 4;
 
 /** A released contact kept for late ratings: where a rating goes, and the rating it holds (at NaN: none). */
 export interface ReleasedContactSaved {
@@ -36,7 +37,7 @@ export interface QueueStateSaved {
   waiting: string[];
   offers: number;
   skilled: number;
-  series: CounterSeriesState;
+  series: QueueSeriesState;
   intervals: QueueIntervalState[];
   changed: number[];
 }

@@ -16,6 +16,7 @@ import { C, CONTACT_WIDTH, Contact, ContactTable, type ContactEvent, type Rating
 import { ReleasedContacts } from './released-contacts.js';
 import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, agentWindow, occupancy, queueWindow } from './counters.js';
 import { CounterSeries } from './counter-series.js';
+import { QueueSeries } from './queue-series.js';
 import { DEFAULT_TENANT_SETTINGS, resolveQueueSettings, type QueueSettings, type TenantSettings } from './settings.js';
 import { WINDOW_60M_SEC, WindowFrame } from './window-frame.js';
 import { CHECKPOINT_VERSION, type AgentStateSaved, type ContactState, type QueueStateSaved, type TenantCheckpoint } from './checkpoint.js';
@@ -100,7 +101,7 @@ class QueueState {
   constructor(
     readonly id: string,
     public settings: QueueSettings,
-    readonly series: CounterSeries,
+    readonly series: QueueSeries,
   ) {}
 }
 
@@ -139,13 +140,10 @@ function emptyCounts(): AgentCounts {
 }
 
 /**
- * Buckets a series starts with: a busy agent contributes in about 20 seconds an hour, so 40 hold
- * its window and the dead buckets awaiting compaction. A queue's grow with its traffic, each
- * growth a new array and a copy (a busy queue holds ~1,100 seconds of its hour); 256 spare the
- * first three growths of every queue, where 512 cost more to start than they saved.
+ * Buckets an agent's series starts with: a busy agent contributes in about 20 seconds an hour, so
+ * 40 hold its window and the dead buckets awaiting compaction (queues: ./queue-series.ts).
  */
 const AGENT_SERIES_BUCKETS = 40;
-const QUEUE_SERIES_BUCKETS = 256;
 
 /** An agent's counters of one rollup interval, summed for its row (reused). */
 const AGENT_COUNTS = new Float64Array(AGENT_WIDTH);
@@ -416,7 +414,7 @@ export class TenantEngine {
       }
     }
     for (const st of cp.queues) {
-      const q = new QueueState(st.id, resolveQueueSettings(cp.settings, st.id), CounterSeries.restore(QUEUE_WIDTH, e.frame, st.series, QUEUE_SERIES_BUCKETS));
+      const q = new QueueState(st.id, resolveQueueSettings(cp.settings, st.id), QueueSeries.restore(e.frame, st.series));
       q.offers = st.offers;
       q.skilled = st.skilled;
       for (const cid of st.waiting) {
@@ -786,7 +784,7 @@ export class TenantEngine {
     if (q === null || q.id !== id) {
       q = this.queues.get(id) ?? null;
       if (q === null) {
-        q = new QueueState(id, resolveQueueSettings(this.settings, id), new CounterSeries(QUEUE_WIDTH, this.frame, QUEUE_SERIES_BUCKETS));
+        q = new QueueState(id, resolveQueueSettings(this.settings, id), new QueueSeries(this.frame));
         this.queues.set(id, q);
       }
       this.lastQueue = q;

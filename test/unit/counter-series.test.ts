@@ -16,13 +16,13 @@ import { describe, expect, it } from 'vitest';
 import { CounterSeries, type CounterSeriesState } from '../../src/engine/counter-series.js';
 import { WindowFrame } from '../../src/engine/window-frame.js';
 import type { WindowName } from '../../src/protocol/index.js';
+import { figures } from '../support/series-figures.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 /** The oldest time (ms before now) still in the 60m window. */
 const IN_60M = 3599 * SECOND;
-const WINDOWS: readonly WindowName[] = ['15m', '60m', 'today'];
 const WIDTH = 3;
 
 /** Every contribution ever made, by second, and every wait not retracted; windows by scanning. */
@@ -87,13 +87,6 @@ function checkBuckets(st: CounterSeriesState, model: Model, start60: number, wha
     },
     `${what}: buckets`,
   );
-}
-
-/** Every window's sums and maximum wait. */
-function figures(s: { window(w: WindowName): ArrayLike<number>; maxWait(w: WindowName): number }): Record<WindowName, { sums: number[]; max: number }> {
-  const out = {} as Record<WindowName, { sums: number[]; max: number }>;
-  for (const w of WINDOWS) out[w] = { sums: Array.from(s.window(w)), max: s.maxWait(w) };
-  return out;
 }
 
 function roundTrip(s: CounterSeries, frame: WindowFrame): CounterSeries {
