@@ -91,17 +91,18 @@ export class CounterSeries {
   private inToday = false;
 
   /**
-   * `initialBuckets`: capacity allocated with the series, best what it holds in steady state
-   * (each growth allocates and copies a new array).
+   * `initialBuckets`: capacity allocated with the first bucket, best what the series holds in
+   * steady state (each growth allocates and copies a new array). Until then the series holds only
+   * its head: a queue's part or an agent that is never contributed to costs no buckets.
    */
   constructor(
     readonly width: number,
     private readonly frame: WindowFrame,
-    initialBuckets = 16,
+    private readonly initialBuckets = 16,
   ) {
     this.stride = ROW_VALUES + width;
     this.base = H_SUMS + 3 * width;
-    this.data = new Float64Array(this.base + initialBuckets * this.stride);
+    this.data = new Float64Array(this.base);
     this.generation = frame.generation;
     this.synced15 = frame.start15;
     this.synced60 = frame.start60;
@@ -361,9 +362,9 @@ export class CounterSeries {
     return lo;
   }
 
-  /** Room for at least `buckets` buckets after the head: the array grows by half (rows.ts). */
+  /** Room for at least `buckets` buckets after the head: the array grows by half (rows.ts), first to `initialBuckets`. */
   private reserve(buckets: number): void {
-    this.data = room(this.data, this.base + buckets * this.stride, 1);
+    this.data = room(this.data, this.base + buckets * this.stride, 1, this.base + this.initialBuckets * this.stride);
   }
 
   /** Index of a second's bucket, created in order when `create`; -1 when absent or not retained. */
