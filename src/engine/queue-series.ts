@@ -20,13 +20,14 @@ const PARTS: readonly { fields: readonly (keyof typeof Q)[]; initialBuckets: num
 ];
 /** The part that holds the waits of contacts that left (maximum wait). */
 const LEAVE = 1;
-/** Each Q field's part and its column there. */
+/** Each part's columns as Q fields, and each Q field's part and its column there. */
+const FIELDS_OF = PARTS.map(({ fields }) => fields.map((f) => Q[f]));
 const PART_OF = new Int8Array(QUEUE_WIDTH);
 const COLUMN_OF = new Int8Array(QUEUE_WIDTH);
-PARTS.forEach(({ fields }, p) =>
-  fields.forEach((f, c) => {
-    PART_OF[Q[f]] = p;
-    COLUMN_OF[Q[f]] = c;
+FIELDS_OF.forEach((fields, p) =>
+  fields.forEach((field, c) => {
+    PART_OF[field] = p;
+    COLUMN_OF[field] = c;
   }),
 );
 
@@ -86,10 +87,10 @@ export class QueueSeries {
   /** The running sums of a window in Q order: read-only, and only until the next `window` call on this series. */
   window(w: WindowName): Float64Array {
     const sums = this.sums;
-    for (let p = 0; p < PARTS.length; p++) {
+    for (let p = 0; p < FIELDS_OF.length; p++) {
       const v = this.parts[p]!.window(w);
-      const fields = PARTS[p]!.fields;
-      for (let c = 0; c < fields.length; c++) sums[Q[fields[c]!]] = v[c]!;
+      const fields = FIELDS_OF[p]!;
+      for (let c = 0; c < fields.length; c++) sums[fields[c]!] = v[c]!;
     }
     return sums;
   }

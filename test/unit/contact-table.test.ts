@@ -14,7 +14,7 @@ function changed(v: unknown): unknown {
 }
 
 describe('ContactTable', () => {
-  it('gives a released contact row and object to the next contact exactly as a new one', () => {
+  it("gives a released contact's row and object to the next contact exactly as a new one", () => {
     const table = new ContactTable();
     const first = table.add('c1');
     const fields = first as unknown as Record<string, unknown>;

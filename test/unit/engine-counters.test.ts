@@ -390,6 +390,7 @@ describe('ratings', () => {
 
   it('rates a released contact where it counted, while its row and object serve a new contact that starts empty', () => {
     // c1 is handled at 08:05 and released 20 minutes later; c2, queued at 08:41, takes its row.
+    // A later `ended` of c1 (another hold) is not its first of the kind and changes nothing.
     const events = [
       ...answeredAfter('c1', 'sales', '08:00:00', '08:00:10'),
       ended(t('08:05:00'), 'c1', 0, false),

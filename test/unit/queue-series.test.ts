@@ -3,8 +3,9 @@
  * that settles them. Against one CounterSeries of all fifteen counters (itself checked against a
  * naive model in counter-series.test.ts): random contributions to any counters at any time of the
  * last hour and before it, leaves with their waits (counters, the wait, then more counters at the
- * counters' time without pointing the series again), retractions, moves of the frame and checkpoint round trips;
- * every window's sums (in Q order) and maximum wait must match after each step.
+ * counters' time without pointing the series again), retractions, moves of the frame and
+ * checkpoint round trips; every window's sums (in Q order) and maximum wait must match after each
+ * step.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
