@@ -1,7 +1,7 @@
 /**
  * ReleasedContacts (src/engine/released-contacts.ts) against a plain list of entries: random
- * releases, late ratings (first rating wins, by time then id) and forgetting, in numbers that make
- * the store compact many times; every step, each id is found exactly when the model holds it, and
+ * releases, late ratings (first rating wins, by time then id) and forgetting, in numbers that fill
+ * many chunks (256 entries each), drop them and reuse the forgotten one; every step, each id is found exactly when the model holds it, and
  * what the late ratings add and retract sums to the model's (a rating held at release was counted
  * by the engine already, so only its retraction shows).
  */
@@ -42,7 +42,7 @@ function tally(into: Map<string, number>, h: RatingHolder, sign: number): void {
 }
 
 describe('ReleasedContacts', () => {
-  it('finds, rates and forgets exactly as a plain list of entries does, across compactions', () => {
+  it('finds, rates and forgets exactly as a plain list of entries does, across chunks dropped and reused', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), (ops) => {
         const store = new ReleasedContacts();
@@ -95,5 +95,21 @@ describe('ReleasedContacts', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('drops forgotten chunks and serves the next entries from the last one dropped, keeping every held entry', () => {
+    const store = new ReleasedContacts();
+    const none = { at: NaN, id: '', csat: 0 };
+    for (let i = 0; i < 1000; i++) store.add(`c${i}`, 'q', 'voice', 'a', i, none);
+    store.forgetUntil(599);
+    expect(store.count).toBe(400);
+    for (let i = 1000; i < 1600; i++) store.add(`c${i}`, 'q', 'voice', i % 2 ? 'a' : null, i, { at: i, id: `r${i}`, csat: 5 });
+    expect(store.find('c599')).toBe(-1);
+    const saved = store.save();
+    expect(saved.map((e) => e.id)).toEqual(Array.from({ length: 1000 }, (_, k) => `c${600 + k}`));
+    expect(saved.at(-1)).toEqual({ id: 'c1599', queueId: 'q', channel: 'voice', agentId: 'a', releasedAt: 1599, rating: { at: 1599, id: 'r1599', csat: 5 } });
+    const rated: number[] = [];
+    expect(store.rate(store.find('c1200'), { ts: 1, id: 'r', csat: 2 }, (h, sign) => rated.push(sign * h.csat))).toBe(true);
+    expect(rated).toEqual([-5, 2]);
   });
 });
