@@ -81,6 +81,8 @@ const S_AVAIL = 7;
  */
 const INITIAL_ACT_ROWS = 64;
 const INITIAL_SEG_ROWS = 48;
+/** Aux time by reason of a span with none: one frozen object shared by every such span (and rollup row). */
+export const NO_AUX: Readonly<Record<string, number>> = Object.freeze({});
 
 /**
  * An agent's state over time: agent.status marks and contact activity marks, kept sorted by time
@@ -252,10 +254,18 @@ export class AgentTimeline {
     return t;
   }
 
-  /** Time in each displayed state over [from, to), aux by reason; time before the first mark is not counted. */
-  timeByState(from: number, to: number): TimeByState {
+  /**
+   * Time in each displayed state over [from, to), aux by reason; time before the first mark is not
+   * counted. Written into `out` (rollups pass one scratch object for every row they make); its
+   * `auxMs` is a new object only when there is aux time, else the shared empty NO_AUX.
+   */
+  timeByState(from: number, to: number, out: TimeByState = { availableMs: 0, onContactMs: 0, acwTimeMs: 0, offlineMs: 0, auxMs: NO_AUX }): TimeByState {
     this.refresh();
-    const out: TimeByState = { availableMs: 0, onContactMs: 0, acwTimeMs: 0, offlineMs: 0, auxMs: {} };
+    out.availableMs = 0;
+    out.onContactMs = 0;
+    out.acwTimeMs = 0;
+    out.offlineMs = 0;
+    out.auxMs = NO_AUX;
     const { seg, nSeg: n } = this;
     // Rollups ask for the last interval or two of a timeline that holds over an hour.
     for (let i = Math.max(0, this.segmentAt(from)); i < n; i++) {
@@ -281,6 +291,7 @@ export class AgentTimeline {
           break;
         case AUX: {
           const r = this.segReason[i] ?? 'unspecified';
+          if (out.auxMs === NO_AUX) out.auxMs = {};
           out.auxMs[r] = (out.auxMs[r] ?? 0) + ms;
           break;
         }

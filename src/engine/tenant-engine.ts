@@ -11,7 +11,7 @@ import type {
   WindowName,
 } from '../protocol/index.js';
 import { WINDOW_NAMES } from '../protocol/index.js';
-import { AgentTimeline } from './agent-timeline.js';
+import { AgentTimeline, NO_AUX } from './agent-timeline.js';
 import { C, CONTACT_WIDTH, Contact, ContactTable, type ContactEvent, type RatingHolder } from './contact.js';
 import { ReleasedContacts } from './released-contacts.js';
 import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, agentWindow, occupancy, queueWindow } from './counters.js';
@@ -30,6 +30,7 @@ import {
   type AgentIntervalRow,
   type QueueIntervalRow,
   type RollupBatch,
+  type TimeByState,
 } from './rollups.js';
 
 export interface TenantEngineOptions {
@@ -151,6 +152,9 @@ const AGENT_COUNTS = new Float64Array(AGENT_WIDTH);
 /** How often finished contacts are released, and how often old agent history is. */
 const MAINTENANCE_SEC = 300;
 const AGENT_MAINTENANCE_SEC = 900;
+
+/** Scratch for an agent row's time in state (the row copies it; its aux object, if any, is the row's). */
+const ROW_TIME: TimeByState = { availableMs: 0, onContactMs: 0, acwTimeMs: 0, offlineMs: 0, auxMs: NO_AUX };
 
 /** Scratch for a contact's activity marks as (t, onContact change, acw change) triples: placed, and wanted now. */
 const PLACED = new Float64Array(12);
@@ -769,9 +773,9 @@ export class TenantEngine {
 
   /** Appends an agent's row for one interval, unless it would hold only offline time and none was written before. */
   private agentRow(a: AgentRecord, start: number, now: number, out: AgentIntervalRow[]): void {
-    const time = a.timeline.timeByState(start, Math.min(start + INTERVAL_MS, now));
+    const time = a.timeline.timeByState(start, Math.min(start + INTERVAL_MS, now), ROW_TIME);
     const counted = a.series.sumRange(start / 1000, (start + INTERVAL_MS) / 1000, AGENT_COUNTS);
-    const active = time.availableMs + time.onContactMs + time.acwTimeMs > 0 || hasKeys(time.auxMs);
+    const active = time.availableMs + time.onContactMs + time.acwTimeMs > 0 || time.auxMs !== NO_AUX;
     if (!counted && !active && !a.writtenIntervals.includes(start)) return;
     addOnce(a.writtenIntervals, start);
     out.push(agentIntervalRow(this.tenant, a.id, start, counted ? AGENT_COUNTS : null, time));
@@ -1018,11 +1022,6 @@ function dropBelow(list: number[], min: number): void {
   let kept = 0;
   for (const x of list) if (x >= min) list[kept++] = x;
   list.length = kept;
-}
-
-function hasKeys(o: object): boolean {
-  for (const k in o) if (Object.hasOwn(o, k)) return true;
-  return false;
 }
 
 function count(c: AgentCounts, a: AgentView): void {
