@@ -1,5 +1,4 @@
 import type { Channel, HubEvent } from '../events/index.js';
-import { room } from './rows.js';
 
 export type ContactEvent = Exclude<HubEvent, { type: 'agent.status' }>;
 export type LeaveKind = 'contact.answered' | 'contact.abandoned' | 'contact.dequeued';
@@ -50,19 +49,26 @@ const EMPTY_ROW = new Float64Array(CONTACT_WIDTH);
 for (const k of ['queuedTs', 'leaveTs', 'endedTs', 'acwEndedTs', 'ratedTs', 'ratedAt', 'onStart', 'onEnd', 'acwEnd'] as const) EMPTY_ROW[C[k]] = NaN;
 EMPTY_ROW[C.lastTs] = -Infinity;
 const NUMBER_NAMES = Object.keys(C) as (keyof typeof C)[];
+/** A contact's fields that place it in its table (and its waiting list), not part of its state in a checkpoint. */
+const ROW_FIELDS: readonly string[] = ['slot', 'nums', 'row', 'waitingSlot'];
+
+/** Rows per chunk of a ContactTable (21.5 KB of numbers: allocated from the C heap's free lists, not mapped apart). */
+const CHUNK_ROWS = 128;
 
 /**
- * The numbers of a tenant's contacts, one row each, in one Float64Array. A contact's times are
- * epoch milliseconds, beyond small integers: as object fields, V8 would keep each in a heap box of
- * its own, some twenty objects per contact for the collector to copy and mark. `nums` is replaced
- * when it grows: read it after `add`.
+ * The numbers of a tenant's contacts, one row each, in chunks of CHUNK_ROWS rows (Float64Arrays).
+ * A contact's times are epoch milliseconds, beyond small integers: as object fields, V8 would keep
+ * each in a heap box of its own, some twenty objects per contact for the collector to copy and
+ * mark. Chunks are added as the table fills and never copied: one array grown by half each time
+ * allocated twice its final size over a benchmark run, in arrays large enough to be mapped apart
+ * and faulted in afresh (docs/benchmarks.md). A contact holds its chunk and row offset itself.
  *
  * A released contact's row and object serve the next new contact: a busy tenant starts thousands
  * of contacts an hour, and an object made for each would be copied twice by the young collector,
  * then die in the old generation, whose growth costs fresh pages (see docs/benchmarks.md).
  */
 export class ContactTable {
-  nums = new Float64Array(256 * CONTACT_WIDTH);
+  private readonly chunks: Float64Array[] = [];
   /** Each row's contact object (the row is its `slot`). */
   private readonly objects: Contact[] = [];
   private readonly free: number[] = [];
@@ -71,11 +77,13 @@ export class ContactTable {
   /** A new contact: a row holding EMPTY_ROW, and an object with every field as new. */
   add(id: string): Contact {
     const slot = this.free.length > 0 ? this.free.pop()! : this.used++;
-    this.nums = room(this.nums, slot + 1, CONTACT_WIDTH);
-    this.nums.set(EMPTY_ROW, slot * CONTACT_WIDTH);
     let c = this.objects[slot];
-    if (c === undefined) this.objects[slot] = c = new Contact(id, slot);
-    else c.reset(id);
+    if (c === undefined) {
+      const k = Math.floor(slot / CHUNK_ROWS);
+      if (k === this.chunks.length) this.chunks.push(new Float64Array(CHUNK_ROWS * CONTACT_WIDTH));
+      this.objects[slot] = c = new Contact(id, slot, this.chunks[k]!, (slot % CHUNK_ROWS) * CONTACT_WIDTH);
+    } else c.reset(id);
+    c.nums.set(EMPTY_ROW, c.row);
     return c;
   }
 
@@ -139,11 +147,15 @@ export class Contact {
   releaseQueued!: boolean;
 
   id!: string;
-  /** Its row in the tenant's ContactTable. */
+  /** Its row in the tenant's ContactTable: its number, and where its numbers are (a chunk, and the row's offset in it). */
   readonly slot: number;
+  readonly nums: Float64Array;
+  readonly row: number;
 
-  constructor(id: string, slot: number) {
+  constructor(id: string, slot: number, nums: Float64Array, row: number) {
     this.slot = slot;
+    this.nums = nums;
+    this.row = row;
     this.reset(id);
   }
 
@@ -182,8 +194,9 @@ export class Contact {
   }
 
   /** Takes an event into account; false when it changes nothing (a duplicate, or not the first of its kind). */
-  offer(e: ContactEvent, nums: Float64Array): boolean {
-    const r = this.slot * CONTACT_WIDTH;
+  offer(e: ContactEvent): boolean {
+    const nums = this.nums;
+    const r = this.row;
     // `ts` is read once per type: events of different types have different shapes, and a double
     // read where many shapes meet (a megamorphic load) allocates a fresh number each time.
     switch (e.type) {
@@ -245,20 +258,18 @@ export class Contact {
   }
 
   /** Every field and number by name (a checkpoint's form, which `restore` reads back). */
-  save(nums: Float64Array): Record<string, unknown> {
+  save(): Record<string, unknown> {
     const out: Record<string, unknown> = { ...(this as object) };
-    delete out['slot'];
-    delete out['waitingSlot'];
-    for (const k of NUMBER_NAMES) out[k] = nums[this.slot * CONTACT_WIDTH + C[k]];
+    for (const k of ROW_FIELDS) delete out[k];
+    for (const k of NUMBER_NAMES) out[k] = this.nums[this.row + C[k]];
     return out;
   }
 
   static restore(id: string, fields: Record<string, unknown>, table: ContactTable): Contact {
     const c = table.add(id);
-    const nums = table.nums;
     for (const [k, v] of Object.entries(fields)) {
-      if (Object.hasOwn(C, k)) nums[c.slot * CONTACT_WIDTH + C[k as keyof typeof C]] = v as number;
-      else if (k !== 'id' && k !== 'slot' && k !== 'waitingSlot') (c as unknown as Record<string, unknown>)[k] = v;
+      if (Object.hasOwn(C, k)) c.nums[c.row + C[k as keyof typeof C]] = v as number;
+      else if (k !== 'id' && !ROW_FIELDS.includes(k)) (c as unknown as Record<string, unknown>)[k] = v;
     }
     return c;
   }

@@ -12,7 +12,7 @@ import type {
 } from '../protocol/index.js';
 import { WINDOW_NAMES } from '../protocol/index.js';
 import { AgentTimeline, NO_AUX } from './agent-timeline.js';
-import { C, CONTACT_WIDTH, Contact, ContactTable, type ContactEvent, type RatingHolder } from './contact.js';
+import { C, Contact, ContactTable, type ContactEvent, type RatingHolder } from './contact.js';
 import { ReleasedContacts } from './released-contacts.js';
 import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, agentWindow, occupancy, queueWindow } from './counters.js';
 import { CounterSeries } from './counter-series.js';
@@ -336,7 +336,7 @@ export class TenantEngine {
       });
     }
     const contacts: [string, ContactState][] = [];
-    for (const c of this.contacts.values()) if (typeof c !== 'number') contacts.push([c.id, { fields: c.save(this.contactTable.nums) }]);
+    for (const c of this.contacts.values()) if (typeof c !== 'number') contacts.push([c.id, { fields: c.save() }]);
     const queues: QueueStateSaved[] = [];
     for (const q of this.queues.values()) {
       const ivs = [...q.intervals.values()];
@@ -480,15 +480,15 @@ export class TenantEngine {
       c = this.contactTable.add(e.contactId);
       this.contacts.set(c.id, c);
     }
-    if (!c.offer(e, this.contactTable.nums)) return false;
+    if (!c.offer(e)) return false;
     this.settle(c);
     return true;
   }
 
   /** Brings a contact's contributions in line with what its events now settle. */
   private settle(c: Contact): void {
-    const T = this.contactTable.nums;
-    const r = c.slot * CONTACT_WIDTH;
+    const T = c.nums;
+    const r = c.row;
     const leaveTs = T[r + C.leaveTs]!;
     const endedTs = T[r + C.endedTs]!;
     const acwEndedTs = T[r + C.acwEndedTs]!;
@@ -925,7 +925,7 @@ export class TenantEngine {
 
   /** A number of a contact's row (views and maintenance; the per-event path reads the row itself). */
   private num(c: Contact, field: number): number {
-    return this.contactTable.nums[c.slot * CONTACT_WIDTH + field]!;
+    return c.nums[c.row + field]!;
   }
 
   private oldestOf(contacts: readonly Contact[], start: Contact | null): Contact | null {

@@ -18,18 +18,18 @@ describe('ContactTable', () => {
     const table = new ContactTable();
     const first = table.add('c1');
     const fields = first as unknown as Record<string, unknown>;
-    for (const k of Object.keys(fields)) if (k !== 'slot') fields[k] = changed(fields[k]);
-    table.nums.fill(1, first.slot * CONTACT_WIDTH, (first.slot + 1) * CONTACT_WIDTH);
+    for (const k of Object.keys(fields)) if (!['slot', 'nums', 'row'].includes(k)) fields[k] = changed(fields[k]);
+    first.nums.fill(1, first.row, first.row + CONTACT_WIDTH);
     table.remove(first);
 
     const reused = table.add('c2');
     const fresh = new ContactTable();
     const made = fresh.add('c2');
     expect(reused).toBe(first);
-    expect({ ...reused }).toEqual({ ...made });
-    expect(table.nums.slice(reused.slot * CONTACT_WIDTH, (reused.slot + 1) * CONTACT_WIDTH)).toEqual(
-      fresh.nums.slice(made.slot * CONTACT_WIDTH, (made.slot + 1) * CONTACT_WIDTH),
-    );
+    const { nums: reusedNums, row: reusedRow, ...reusedFields } = reused;
+    const { nums: madeNums, row: madeRow, ...madeFields } = made;
+    expect(reusedFields).toEqual(madeFields);
+    expect(reusedNums.slice(reusedRow, reusedRow + CONTACT_WIDTH)).toEqual(madeNums.slice(madeRow, madeRow + CONTACT_WIDTH));
   });
 
   it('gives every open contact a row of its own', () => {
@@ -41,5 +41,16 @@ describe('ContactTable', () => {
     const d = table.add('d');
     expect(new Set([b.slot, c.slot, d.slot]).size).toBe(3);
     expect([b.id, c.id, d.id]).toEqual(['b', 'c', 'd']);
+  });
+
+  it('adds chunks of rows as it fills, never moving a contact\'s row', () => {
+    const table = new ContactTable();
+    const contacts = Array.from({ length: 300 }, (_, i) => table.add(`c${i}`));
+    contacts.forEach((c, i) => c.nums.fill(i, c.row, c.row + CONTACT_WIDTH));
+    for (let i = 0; i < 300; i++) table.add(`more${i}`);
+    contacts.forEach((c, i) => expect([...c.nums.subarray(c.row, c.row + CONTACT_WIDTH)]).toEqual(new Array(CONTACT_WIDTH).fill(i)));
+    const places = new Set(contacts.map((c) => `${contacts.findIndex((o) => o.nums === c.nums)}:${c.row}`));
+    expect(places.size).toBe(300);
+    expect(new Set(contacts.map((c) => c.nums)).size).toBe(3);
   });
 });
