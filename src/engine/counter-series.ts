@@ -5,8 +5,6 @@ import type { WindowFrame } from './window-frame.js';
 const COMPACT_AT = 16;
 /** How far (seconds) the windows may move before a contribution slides the sums after them. */
 const SLIDE_SEC = 60;
-/** Capacity in wait entries allocated on first use; it grows by half when full, as the buckets do. */
-const INITIAL_WAITS = 16;
 /** Stands in for the waits of a series that holds none yet (never written: capacity 0). */
 const NONE = new Float64Array(0);
 /**
@@ -396,7 +394,9 @@ export class CounterSeries {
   }
 
   private pushWait(sec: number, waitMs: number): void {
-    this.waits = room(this.waits, this.wn + 1, 2, INITIAL_WAITS);
+    // First as many entries as buckets: a series that holds waits holds about one a bucket
+    // (growing from a few, a busy queue's waits were copied eight times an hour).
+    this.waits = room(this.waits, this.wn + 1, 2, this.initialBuckets);
     this.waits[2 * this.wn] = sec;
     this.waits[2 * this.wn + 1] = waitMs;
     this.wn++;
