@@ -34,9 +34,15 @@ const piped: number[][] = [[], []];
 for (let r = 0; r < rounds; r++) {
   for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
     const [name, Engine] = engines[k]!;
-    plain[k]!.push(rate((await plainLoop(Engine, records)).ms));
-    if (!plainOnly) piped[k]!.push(rate((await pipeline(Engine, records)).ms));
-    console.log(`round ${r + 1} ${name}: plain loop ${plain[k]!.at(-1)} events/s${plainOnly ? '' : `, pipeline ${piped[k]!.at(-1)} events/s`}`);
+    const p = await plainLoop(Engine, records);
+    plain[k]!.push(rate(p.ms));
+    let line = `round ${r + 1} ${name}: plain loop ${plain[k]!.at(-1)} events/s (${p.faults} page faults in the run)`;
+    if (!plainOnly) {
+      const q = await pipeline(Engine, records);
+      piped[k]!.push(rate(q.ms));
+      line += `, pipeline ${piped[k]!.at(-1)} events/s (${q.faults} page faults in the run)`;
+    }
+    console.log(line);
   }
 }
 

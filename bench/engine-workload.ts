@@ -140,6 +140,16 @@ export function buildRecords(): { records: LogBytes; total: number } {
 export const decoding = { ms: 0 };
 
 /**
+ * Minor page faults of the process so far. Memory touched for the first time is what a run
+ * mostly pays for on some VMs (~13.5 µs a page on one: docs/benchmarks.md), so each run reports
+ * its faults beside its rate. Read at a run's start and end only: a read per parse (to leave
+ * parsing out) cost a system call each, which slowed the engine's own measured time by half.
+ */
+function faults(): number {
+  return process.resourceUsage().minorPageFault;
+}
+
+/**
  * Rollups handed over every 15 minutes of engine time, after the record whose append time
  * crosses the mark, ended intervals only, as the node does in a replay (src/node/persistence.ts,
  * `onRecord`): inside a log read, so how often they are collected does not depend on how much a
@@ -228,7 +238,8 @@ function countRows(b: RollupBatch): number {
 /** The engine under test: this checkout's LiveEngine, or another checkout's (bench/engine-ab.ts). */
 export type EngineClass = new (opts?: LiveEngineOptions) => LiveEngine;
 
-export async function plainLoop(Engine: EngineClass, records: LogBytes): Promise<{ ms: number; heapPer1k: number }> {
+/** A run's engine time, and the page faults of the whole run (reading and parsing included). */
+export async function plainLoop(Engine: EngineClass, records: LogBytes): Promise<{ ms: number; faults: number; heapPer1k: number }> {
   await collectGarbage();
   // The engine keeps much of its state in typed arrays, whose storage lies outside the JS heap.
   const used = (): number => {
@@ -239,12 +250,14 @@ export async function plainLoop(Engine: EngineClass, records: LogBytes): Promise
   const clock = { now: records.arrival(0) };
   const { live, handOver, done } = replayEngine(Engine, clock);
   const time = { ms: 0 };
+  const f0 = faults();
   for (let i = 0; i < records.length; i += CHUNK) applyRead(records, i, live, clock, handOver, time);
+  const runFaults = faults() - f0;
   done();
   gc();
   const heap = used() - base;
   if (live.tenant('t1').position === '' || handOver.rows === 0) throw new Error('nothing applied');
-  return { ms: time.ms, heapPer1k: heap / 1024 / 1024 / (AGENTS / 1000) };
+  return { ms: time.ms, faults: runFaults, heapPer1k: heap / 1024 / 1024 / (AGENTS / 1000) };
 }
 
 /**
@@ -261,7 +274,7 @@ function applyRead(records: LogBytes, i: number, live: LiveEngine, clock: { now:
   time.ms += performance.now() - t0 - (decoding.ms - parsed0);
 }
 
-export async function pipeline(Engine: EngineClass, records: LogBytes): Promise<{ ms: number; updates: number; frames: number }> {
+export async function pipeline(Engine: EngineClass, records: LogBytes): Promise<{ ms: number; faults: number; updates: number; frames: number }> {
   // As the plain loop does: the run before it (a whole engine's state) is not this run's garbage.
   await collectGarbage();
   const clock = { now: records.arrival(0) };
@@ -285,6 +298,7 @@ export async function pipeline(Engine: EngineClass, records: LogBytes): Promise<
     };
     setImmediate(step);
   });
+  const f0 = faults();
   const t0 = performance.now();
   const parsed0 = decoding.ms;
   const read0 = reading.ms;
@@ -294,9 +308,10 @@ export async function pipeline(Engine: EngineClass, records: LogBytes): Promise<
   });
   await done;
   const ms = performance.now() - t0 - (decoding.ms - parsed0) - (reading.ms - read0);
+  const runFaults = faults() - f0;
   subscription.unsubscribe();
   replayed();
   if (handOver.rows === 0) throw new Error('no rollups handed over');
-  return { ms, updates, frames };
+  return { ms, faults: runFaults, updates, frames };
 }
 

@@ -20,10 +20,10 @@ const plainDecodeMs = decoding.ms;
 const piped = process.env['BENCH_ONLY'] === 'plain' ? null : await pipeline(LiveEngine, records);
 const plainRate = Math.round(total / (plain.ms / 1000));
 console.log(`decode (JSON.parse, not engine time): ${Math.round(total / (plainDecodeMs / 1000))} events/s`);
-console.log(`plain loop: ${plain.ms.toFixed(0)} ms, ${plainRate} events/s`);
+console.log(`plain loop: ${plain.ms.toFixed(0)} ms, ${plainRate} events/s, ${plain.faults} page faults in the run`);
 if (piped) {
   const pipeRate = Math.round(total / (piped.ms / 1000));
-  console.log(`pipeline:   ${piped.ms.toFixed(0)} ms, ${pipeRate} events/s, ${piped.updates} view updates, ${piped.frames} topic frames`);
+  console.log(`pipeline:   ${piped.ms.toFixed(0)} ms, ${pipeRate} events/s, ${piped.faults} page faults in the run, ${piped.updates} view updates, ${piped.frames} topic frames`);
   console.log(`pipeline / plain loop: ${((pipeRate / plainRate) * 100).toFixed(1)}%`);
   console.log(`engine: ${pipeRate} events/s (plain loop ${plainRate} events/s), heap ${plain.heapPer1k.toFixed(1)} MB per 1k agents`);
 } else {
