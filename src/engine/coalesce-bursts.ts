@@ -14,11 +14,12 @@ export function coalesceBursts<T>(scheduler: SchedulerLike = asapScheduler): Ope
         burst = null;
         if (out) subscriber.next(out);
       };
+      // The flush is the subscriber's to cancel: a source may emit while it is being subscribed to.
       const subscription = source.subscribe({
         next: (value) => {
           if (burst === null) {
             burst = [];
-            subscription.add(scheduler.schedule(flush));
+            subscriber.add(scheduler.schedule(flush));
           }
           burst.push(value);
         },

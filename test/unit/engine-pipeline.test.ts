@@ -312,3 +312,24 @@ describe('applyBatch', () => {
     });
   });
 });
+
+describe('bursts', () => {
+  it("applies a log read's records tenant by tenant, each tenant's in order and each once", async () => {
+    const live = new LiveEngine({ load: idle });
+    const applied: string[] = [];
+    const records = ['t1:a', 't2:a', 't1:b', 't3:a', 't2:b', 't1:c'].map((name, i): EventBatch => {
+      const [tenant] = name.split(':') as [string];
+      return { tenant, position: String(i + 1), events: [queued(BASE + i, `c${i}`, 'sales')], applied: () => applied.push(name) };
+    });
+    // One synchronous burst, as a log read delivers its records.
+    const source = new Observable<EventBatch>((sub) => {
+      for (const r of records) sub.next(r);
+    });
+    const subscription = live.run(source).subscribe();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    subscription.unsubscribe();
+    expect(applied).toEqual(['t1:a', 't1:b', 't1:c', 't2:a', 't2:b', 't3:a']);
+    expect(['t1', 't2', 't3'].map((t) => live.snapshot(t, null).position)).toEqual(['6', '5', '4']);
+    expect(live.snapshot('t1', null).queues['sales']).toMatchObject({ waiting: 3 });
+  });
+});
