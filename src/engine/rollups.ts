@@ -149,6 +149,40 @@ export function copyAgentRows(rows: readonly AgentIntervalRow[]): AgentIntervalR
 
 const CHANNEL_INDEX: Record<Channel, number> = { voice: 0, chat: 1, email: 2, messaging: 3, task: 4 };
 
+/**
+ * The starts of the rollup intervals an agent has had a row handed over for, that late changes
+ * can still reach (a handful). Kept in a list that never shrinks: a plain array trimmed at each
+ * fold and pushed to again reallocated its storage for every agent every 15 minutes, garbage the
+ * young collector promoted because the agent holding it is old.
+ */
+export class IntervalStarts {
+  private readonly starts: number[] = [NaN, NaN, NaN, NaN];
+  private n = 0;
+
+  has(start: number): boolean {
+    for (let i = 0; i < this.n; i++) if (this.starts[i] === start) return true;
+    return false;
+  }
+
+  add(start: number): void {
+    if (this.has(start)) return;
+    if (this.n < this.starts.length) this.starts[this.n] = start;
+    else this.starts.push(start);
+    this.n++;
+  }
+
+  /** Forgets the starts before `min`. */
+  dropBelow(min: number): void {
+    let kept = 0;
+    for (let i = 0; i < this.n; i++) if (this.starts[i]! >= min) this.starts[kept++] = this.starts[i]!;
+    this.n = kept;
+  }
+
+  toArray(): number[] {
+    return this.starts.slice(0, this.n);
+  }
+}
+
 /** Key of a queue's interval for one channel (numeric, so the per-contribution lookup does not build strings). */
 export function queueIntervalKey(intervalStart: number, channel: Channel): number {
   return (intervalStart / INTERVAL_MS) * 8 + CHANNEL_INDEX[channel];

@@ -26,6 +26,7 @@ import {
   copyAgentRows,
   QueueInterval,
   intervalOf,
+  IntervalStarts,
   queueIntervalKey,
   type AgentIntervalRow,
   type QueueIntervalRow,
@@ -119,7 +120,7 @@ class AgentRecord {
   skills: string[] = [];
   skillsKey: EventKey | null = null;
   /** Starts of the rollup intervals handed over that late changes can still reach (its counters per interval are summed from `series`). */
-  readonly writtenIntervals: number[] = [];
+  readonly writtenIntervals = new IntervalStarts();
   /** Bumped by every change to the agent; a view built at the same version and second is reused. */
   version = 0;
   view: AgentView | null = null;
@@ -332,7 +333,7 @@ export class TenantEngine {
         timeline: a.timeline.save(),
         series: a.series.save(),
         open: a.open.map((c) => c.id),
-        writtenIntervals: [...a.writtenIntervals],
+        writtenIntervals: a.writtenIntervals.toArray(),
       });
     }
     const contacts: [string, ContactState][] = [];
@@ -404,7 +405,7 @@ export class TenantEngine {
       a.nameKey = fromKey(st.keys.name);
       a.teamKey = fromKey(st.keys.team);
       a.skillsKey = fromKey(st.keys.skills);
-      for (const s of st.writtenIntervals) addOnce(a.writtenIntervals, s);
+      for (const s of st.writtenIntervals) a.writtenIntervals.add(s);
       e.agents.set(a.id, a);
     }
     for (const [id, st] of cp.contacts) {
@@ -776,8 +777,8 @@ export class TenantEngine {
     const time = a.timeline.timeByState(start, Math.min(start + INTERVAL_MS, now), ROW_TIME);
     const counted = a.series.sumRange(start / 1000, (start + INTERVAL_MS) / 1000, AGENT_COUNTS);
     const active = time.availableMs + time.onContactMs + time.acwTimeMs > 0 || time.auxMs !== NO_AUX;
-    if (!counted && !active && !a.writtenIntervals.includes(start)) return;
-    addOnce(a.writtenIntervals, start);
+    if (!counted && !active && !a.writtenIntervals.has(start)) return;
+    a.writtenIntervals.add(start);
     out.push(agentIntervalRow(this.tenant, a.id, start, counted ? AGENT_COUNTS : null, time));
   }
 
@@ -872,7 +873,7 @@ export class TenantEngine {
     for (const a of this.agents.values()) {
       if (ended !== -Infinity) this.agentRows(a, now, ended, this.endedAgentRows);
       a.timeline.fold(cutoff, this.frame.todayStartMs);
-      dropBelow(a.writtenIntervals, settled);
+      a.writtenIntervals.dropBelow(settled);
     }
     if (ended !== -Infinity) this.lastCollectAt = now;
   }
@@ -1014,16 +1015,6 @@ function removeWaiting(q: QueueState, c: Contact): void {
  * An agent's written interval starts are a few numbers (those still open to late changes): an
  * array of them, unboxed, costs a collection less than a Set of epoch-ms keys did.
  */
-function addOnce(list: number[], x: number): void {
-  if (!list.includes(x)) list.push(x);
-}
-
-function dropBelow(list: number[], min: number): void {
-  let kept = 0;
-  for (const x of list) if (x >= min) list[kept++] = x;
-  list.length = kept;
-}
-
 function count(c: AgentCounts, a: AgentView): void {
   switch (a.state) {
     case 'on_contact':

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TenantEngine, INTERVAL_MS, Q, type QueueIntervalRow } from '../../src/engine/index.js';
+import { IntervalStarts } from '../../src/engine/rollups.js';
 import { simulateCentre } from '../../src/sim/centre.js';
 
 const START = Date.UTC(2026, 10, 22, 0, 0, 0);
@@ -104,5 +105,19 @@ describe('interval rollups', () => {
     expect(first.agents.length).toBeGreaterThan(0);
     // One fold's rows: the interval or two ended since the last collection, for each agent.
     expect(new Set(first.agents).size).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('IntervalStarts', () => {
+  it('holds each start once, in the order added, beyond its first four, and forgets those before a time', () => {
+    const starts = new IntervalStarts();
+    for (const s of [3, 1, 3, 4, 2, 5, 1, 6]) starts.add(s * INTERVAL_MS);
+    expect(starts.toArray()).toEqual([3, 1, 4, 2, 5, 6].map((s) => s * INTERVAL_MS));
+    expect(starts.has(2 * INTERVAL_MS)).toBe(true);
+    starts.dropBelow(4 * INTERVAL_MS);
+    expect(starts.toArray()).toEqual([4, 5, 6].map((s) => s * INTERVAL_MS));
+    expect(starts.has(2 * INTERVAL_MS)).toBe(false);
+    starts.add(2 * INTERVAL_MS);
+    expect(starts.toArray()).toEqual([4, 5, 6, 2].map((s) => s * INTERVAL_MS));
   });
 });
