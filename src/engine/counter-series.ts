@@ -14,10 +14,12 @@ const NONE = new Float64Array(0);
 const H_MAX = 0;
 const H_STALE = 3;
 const H_SUMS = 6;
-/** A bucket row: its second, the largest wait that left the queue in it, then `width` values. */
+/**
+ * A bucket row: its second, the largest wait that left the queue in it (only in a series that
+ * holds waits), then `width` values.
+ */
 const ROW_SEC = 0;
 const ROW_MAX = 1;
-const ROW_VALUES = 2;
 /** Windows in WINDOW_NAMES order: the index of each in the sums and maxima. */
 const W15 = 0;
 const W60 = 1;
@@ -54,7 +56,7 @@ export interface CounterSeriesState {
  * cache), so the layout minimises the objects and cache lines a contribution touches: the
  * window maxima, running sums and buckets are one typed array (a series first touched in a while
  * costs one object and its array, not one typed array per part); a bucket is one row (second, max
- * wait, values), and the sums are field-major (`field * 3 + window`), so one contribution updates
+ * wait if the series takes waits, values), and the sums are field-major (`field * 3 + window`), so one contribution updates
  * one row and one line of sums. The array grows when full and is compacted in place, so a series
  * allocates nothing in steady state; each rolling window keeps a cursor to its first bucket, so
  * sliding costs only the seconds that leave it.
@@ -65,6 +67,8 @@ export class CounterSeries {
   private data: Float64Array<ArrayBuffer>;
   private readonly base: number;
   private readonly stride: number;
+  /** Offset of the values in a row: after the second, and the maximum wait if the series holds waits. */
+  private readonly vals: number;
   /**
    * Waits of the contacts that left the queue (for the non-additive maximum), as (second, wait)
    * pairs [0, wn) of the retained buckets, in no order.
@@ -97,8 +101,11 @@ export class CounterSeries {
     readonly width: number,
     private readonly frame: WindowFrame,
     private readonly initialBuckets = 16,
+    /** Whether it takes waits (`addWait`, `maxWait`): only then do its rows hold a maximum wait. */
+    private readonly holdsWaits = true,
   ) {
-    this.stride = ROW_VALUES + width;
+    this.vals = holdsWaits ? ROW_MAX + 1 : ROW_MAX;
+    this.stride = this.vals + width;
     this.base = H_SUMS + 3 * width;
     this.data = new Float64Array(this.base);
     this.generation = frame.generation;
@@ -116,8 +123,8 @@ export class CounterSeries {
     for (let k = 0; k < n; k++) {
       const r = base + k * stride;
       secs.push(data[r + ROW_SEC]!);
-      bmax.push(data[r + ROW_MAX]!);
-      for (let i = 0; i < width; i++) vals.push(data[r + ROW_VALUES + i]!);
+      bmax.push(this.holdsWaits ? data[r + ROW_MAX]! : 0);
+      for (let i = 0; i < width; i++) vals.push(data[r + this.vals + i]!);
     }
     const waits: (number[] | null)[] = new Array<number[] | null>(n).fill(null);
     for (let j = 0; j < this.wn; j++) (waits[this.indexOf(this.waits[2 * j]!)] ??= []).push(this.waits[2 * j + 1]!);
@@ -138,16 +145,16 @@ export class CounterSeries {
   }
 
   /** A series from a checkpoint; it catches up with the frame on first use. */
-  static restore(width: number, frame: WindowFrame, st: CounterSeriesState, initialBuckets?: number): CounterSeries {
-    const s = new CounterSeries(width, frame, initialBuckets);
+  static restore(width: number, frame: WindowFrame, st: CounterSeriesState, initialBuckets?: number, holdsWaits = true): CounterSeries {
+    const s = new CounterSeries(width, frame, initialBuckets, holdsWaits);
     const n = st.secs.length;
     s.reserve(n);
     const data = s.data;
     for (let k = 0; k < n; k++) {
       const r = s.base + k * s.stride;
       data[r + ROW_SEC] = st.secs[k]!;
-      data[r + ROW_MAX] = st.bmax[k]!;
-      for (let i = 0; i < width; i++) data[r + ROW_VALUES + i] = st.vals[k * width + i]!;
+      if (holdsWaits) data[r + ROW_MAX] = st.bmax[k]!;
+      for (let i = 0; i < width; i++) data[r + s.vals + i] = st.vals[k * width + i]!;
     }
     s.n = n;
     for (let k = 0; k < n; k++) for (const w of st.waits[k] ?? []) s.pushWait(st.secs[k]!, w);
@@ -169,7 +176,7 @@ export class CounterSeries {
     this.slide();
     const sec = Math.floor(t / 1000);
     const k = this.bucket(sec, true);
-    this.cursor = k < 0 ? -1 : this.base + k * this.stride + ROW_VALUES;
+    this.cursor = k < 0 ? -1 : this.base + k * this.stride + this.vals;
     if (sec < this.changedFromSec) this.changedFromSec = sec;
     // The sums hold the windows from the starts they were last slid to: a retained second from
     // there on is in them (and leaves them when they next slide past it).
@@ -192,6 +199,7 @@ export class CounterSeries {
 
   /** Adds (sign 1) or retracts (sign -1) a wait candidate for maxWaitMs at time t. */
   addWait(t: number, waitMs: number, sign: 1 | -1): void {
+    if (!this.holdsWaits) throw new Error('this counter series holds no waits');
     this.slide();
     const sec = Math.floor(t / 1000);
     const k = this.bucket(sec, sign > 0);
@@ -223,6 +231,7 @@ export class CounterSeries {
   }
 
   maxWait(w: WindowName): number {
+    if (!this.holdsWaits) throw new Error('this counter series holds no waits');
     this.sync();
     const wi = WINDOW_INDEX[w];
     const data = this.data;
@@ -254,7 +263,7 @@ export class CounterSeries {
     let k = this.indexOf(fromSec);
     const first = k;
     for (; k < this.n && data[base + k * stride + ROW_SEC]! < toSec; k++) {
-      const r = base + k * stride + ROW_VALUES;
+      const r = base + k * stride + this.vals;
       for (let i = 0; i < width; i++) out[i]! += data[r + i]!;
     }
     return k > first;
@@ -300,7 +309,7 @@ export class CounterSeries {
       for (let i = 0; i < width; i++) data[H_SUMS + i * 3 + WTODAY] = 0;
       this.releasedTodayMax = 0;
       for (let k = this.indexOf(f.todaySec); k < this.n; k++) {
-        for (let i = 0; i < width; i++) data[H_SUMS + i * 3 + WTODAY]! += data[base + k * stride + ROW_VALUES + i]!;
+        for (let i = 0; i < width; i++) data[H_SUMS + i * 3 + WTODAY]! += data[base + k * stride + this.vals + i]!;
       }
       data[H_STALE + WTODAY] = 1;
     }
@@ -311,7 +320,7 @@ export class CounterSeries {
     const drop = this.first60;
     const n = this.n;
     if (drop >= COMPACT_AT && drop * 8 >= n) {
-      for (let k = 0; k < drop; k++) {
+      for (let k = 0; this.holdsWaits && k < drop; k++) {
         const max = data[base + k * stride + ROW_MAX]!;
         if (data[base + k * stride + ROW_SEC]! >= f.todaySec && max > this.releasedTodayMax) this.releasedTodayMax = max;
       }
@@ -339,10 +348,12 @@ export class CounterSeries {
     const { width, stride, base, data } = this;
     for (; k < this.n && data[base + k * stride + ROW_SEC]! < to; k++) {
       const r = base + k * stride;
-      for (let i = 0; i < width; i++) data[H_SUMS + i * 3 + wi]! -= data[r + ROW_VALUES + i]!;
+      for (let i = 0; i < width; i++) data[H_SUMS + i * 3 + wi]! -= data[r + this.vals + i]!;
       // Only the window's maximum leaving it makes the maximum unknown.
-      const max = data[r + ROW_MAX]!;
-      if (max >= data[H_MAX + wi]! && max > 0) data[H_STALE + wi] = 1;
+      if (this.holdsWaits) {
+        const max = data[r + ROW_MAX]!;
+        if (max >= data[H_MAX + wi]! && max > 0) data[H_STALE + wi] = 1;
+      }
     }
     return k;
   }

@@ -241,6 +241,36 @@ function checkAgainstModel([base, offset]: [number, number], ops: Op[], everySte
   }
 }
 
+describe('CounterSeries that takes no waits', () => {
+  it('holds the same buckets and sums as one that does, in rows without a maximum wait', () => {
+    fc.assert(
+      fc.property(startArb, fc.array(opArb, { minLength: 1, maxLength: 120, size: 'max' }), ([base, offset], ops) => {
+        const frame = new WindowFrame('Europe/Paris', base + offset);
+        const withWaits = new CounterSeries(WIDTH, frame);
+        let without = new CounterSeries(WIDTH, frame, 16, false);
+        for (const o of ops) {
+          const now = frame.now;
+          if (o.op === 'advance') frame.advance(now + o.ms);
+          else if (o.op === 'timezone') frame.setTimezone(o.timezone);
+          else if (o.op === 'roundTrip') without = CounterSeries.restore(WIDTH, frame, JSON.parse(JSON.stringify(without.save())) as CounterSeriesState, 16, false);
+          else if (o.op === 'inc') for (const s of [withWaits, without]) for (const { field, delta } of o.incs) s.at(now - o.back).inc(field, delta);
+          else if (o.op === 'burst') {
+            for (let i = 0; i < o.count && now - o.back - i * o.strideSec * SECOND >= now - IN_60M; i++) {
+              for (const s of [withWaits, without]) s.at(now - o.back - i * o.strideSec * SECOND).inc(o.field, o.delta);
+            }
+          }
+          for (const w of ['15m', '60m', 'today'] as const) same(Array.from(without.window(w)), Array.from(withWaits.window(w)), `${w} after ${o.op}`);
+          const [a, b] = [without.save(), withWaits.save()];
+          same({ secs: a.secs, vals: a.vals, sums: a.sums }, { secs: b.secs, vals: b.vals, sums: b.sums }, `buckets after ${o.op}`);
+        }
+        expect(() => without.addWait(frame.now, 1000, 1)).toThrow(/holds no waits/);
+        expect(() => without.maxWait('15m')).toThrow(/holds no waits/);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
 describe('CounterSeries edges', () => {
   const t0 = Date.UTC(2026, 5, 15, 10, 0);
 
