@@ -58,11 +58,28 @@ function byTimeThenId(a: StatusMark, ts: number, id: string): number {
   return a.ts !== ts ? a.ts - ts : a.id < id ? -1 : a.id > id ? 1 : 0;
 }
 
-/** Activity mark row: time, change of on-contact count, change of acw count. */
-const ACT = 3;
-const A_T = 0;
-const A_ON = 1;
-const A_ACW = 2;
+/**
+ * An activity mark as one number: its time (integer epoch ms, SPEC §2) times 9 plus its changes
+ * of the on-contact and acw counts (each -1, 0 or 1) as one digit in base 3. Exact below 2^53
+ * (times before the year 2200 stay under 2^46), ordered by time, and equal marks are equal
+ * numbers: a third of the memory of a row of three, for a table every agent keeps.
+ */
+function activityMark(t: number, onContact: number, acw: number): number {
+  return t * 9 + (onContact + 1) * 3 + (acw + 1);
+}
+function markTime(m: number): number {
+  return Math.floor(m / 9);
+}
+/** The first mark value at time t (marks at t are [firstMarkAt(t), firstMarkAt(t + 1))). */
+function firstMarkAt(t: number): number {
+  return t * 9;
+}
+function markOnContact(m: number): number {
+  return Math.floor((m - markTime(m) * 9) / 3) - 1;
+}
+function markAcw(m: number): number {
+  return ((m - markTime(m) * 9) % 3) - 1;
+}
 /** Segment row (see SegmentState); the reason is kept apart, in `segReason`. */
 const SEG = 8;
 const S_START = 0;
@@ -90,14 +107,15 @@ export const NO_AUX: Readonly<Record<string, number>> = Object.freeze({});
  * that arrives late rebuilds the segments from its time on (usually the last one or two), so
  * occupancy over any window is F(now) - F(start) with F read off the segments.
  *
- * Activity marks and segments are rows of one Float64Array each (a segment is one cache line): one
- * arrives with nearly every contact event, and objects for them made most of the engine's garbage.
- * Marks are values: a contact removes the marks it placed by value, and equal marks are
- * interchangeable.
+ * Activity marks are numbers of one Float64Array (see activityMark) and segments rows of another
+ * (a segment is one cache line): one arrives with nearly every contact event, and objects for them
+ * made most of the engine's garbage. Marks are values: a contact removes the marks it placed by
+ * value, and equal marks are interchangeable.
  */
 export class AgentTimeline {
   private statuses: StatusMark[] = [];
-  private act = new Float64Array(INITIAL_ACT_ROWS * ACT);
+  /** Activity marks (see activityMark) in order, [0, nAct). */
+  private act = new Float64Array(INITIAL_ACT_ROWS);
   private nAct = 0;
   private seg = new Float64Array(INITIAL_SEG_ROWS * SEG);
   private segReason: (string | null)[] = [];
@@ -117,7 +135,7 @@ export class AgentTimeline {
   save(): AgentTimelineState {
     const { act, seg } = this;
     const activity: [number, number, number][] = [];
-    for (let i = 0; i < this.nAct; i++) activity.push([act[i * ACT + A_T]!, act[i * ACT + A_ON]!, act[i * ACT + A_ACW]!]);
+    for (let i = 0; i < this.nAct; i++) activity.push([markTime(act[i]!), markOnContact(act[i]!), markAcw(act[i]!)]);
     const segments: SegmentState[] = [];
     for (let i = 0; i < this.nSeg; i++) {
       const r = i * SEG;
@@ -147,7 +165,7 @@ export class AgentTimeline {
   static restore(st: AgentTimelineState): AgentTimeline {
     const t = new AgentTimeline();
     t.statuses = st.statuses.map((m) => ({ ...m }));
-    for (const [at, onContact, acw] of st.activity) t.insertActivity(t.nAct, at, onContact, acw);
+    for (const [at, onContact, acw] of st.activity) t.insertActivity(t.nAct, activityMark(at, onContact, acw));
     for (const g of st.segments) {
       t.pushSegment(g.start, STATE_CODE[g.state], STATE_CODE[g.status], g.reason, g.onContact, g.acw, g.runStart, g.busyBefore, g.availBefore);
     }
@@ -184,9 +202,10 @@ export class AgentTimeline {
   /** Places an activity mark: at time t, the agent's on-contact and acw counts change by these amounts. */
   addActivity(t: number, onContact: number, acw: number): void {
     if (t < this.foldedBefore) return;
+    const m = activityMark(t, onContact, acw);
     let i = this.nAct;
-    while (i > 0 && this.act[(i - 1) * ACT + A_T]! > t) i--;
-    this.insertActivity(i, t, onContact, acw);
+    while (i > 0 && this.act[i - 1]! > m) i--;
+    this.insertActivity(i, m);
     this.invalidate(t);
   }
 
@@ -194,25 +213,23 @@ export class AgentTimeline {
   removeActivity(t: number, onContact: number, acw: number): void {
     if (t < this.foldedBefore) return;
     const act = this.act;
+    const m = activityMark(t, onContact, acw);
     let i = this.nAct - 1;
     for (; i >= 0; i--) {
-      const r = i * ACT;
-      if (act[r + A_T] === t && act[r + A_ON] === onContact && act[r + A_ACW] === acw) break;
-      if (act[r + A_T]! < t) return;
+      if (act[i] === m) break;
+      if (act[i]! < m) return;
     }
     if (i < 0) return;
-    act.copyWithin(i * ACT, (i + 1) * ACT, this.nAct * ACT);
+    act.copyWithin(i, i + 1, this.nAct);
     this.nAct--;
     this.invalidate(t);
   }
 
-  private insertActivity(i: number, t: number, onContact: number, acw: number): void {
+  private insertActivity(i: number, m: number): void {
     const n = this.nAct;
-    const act = (this.act = room(this.act, n + 1, ACT));
-    if (i < n) act.copyWithin((i + 1) * ACT, i * ACT, n * ACT);
-    act[i * ACT + A_T] = t;
-    act[i * ACT + A_ON] = onContact;
-    act[i * ACT + A_ACW] = acw;
+    const act = (this.act = room(this.act, n + 1, 1));
+    if (i < n) act.copyWithin(i + 1, i, n);
+    act[i] = m;
     this.nAct = n + 1;
   }
 
@@ -383,9 +400,9 @@ export class AgentTimeline {
     while (s + 1 < this.statuses.length && this.statuses[s]!.ts < keepFrom) s++;
     if (s > 0) this.statuses.splice(0, s);
     let a = 0;
-    while (a < this.nAct && this.act[a * ACT + A_T]! < keepFrom) a++;
+    while (a < this.nAct && this.act[a]! < firstMarkAt(keepFrom)) a++;
     if (a > 0) {
-      this.act.copyWithin(0, a * ACT, this.nAct * ACT);
+      this.act.copyWithin(0, a, this.nAct);
       this.nAct -= a;
     }
     if (keepFrom > this.foldedBefore) this.foldedBefore = keepFrom;
@@ -439,17 +456,17 @@ export class AgentTimeline {
     let i = ss.length;
     while (i > 0 && ss[i - 1]!.ts >= t0) i--;
     let j = nAct;
-    while (j > 0 && act[(j - 1) * ACT + A_T]! >= t0) j--;
+    while (j > 0 && act[j - 1]! >= firstMarkAt(t0)) j--;
     while (i < ss.length || j < nAct) {
-      const t = Math.min(i < ss.length ? ss[i]!.ts : Infinity, j < nAct ? act[j * ACT + A_T]! : Infinity);
+      const t = Math.min(i < ss.length ? ss[i]!.ts : Infinity, j < nAct ? markTime(act[j]!) : Infinity);
       while (i < ss.length && ss[i]!.ts === t) {
         status = STATE_CODE[ss[i]!.status];
         reason = ss[i]!.reason;
         i++;
       }
-      while (j < nAct && act[j * ACT + A_T] === t) {
-        onContact += act[j * ACT + A_ON]!;
-        acw += act[j * ACT + A_ACW]!;
+      while (j < nAct && act[j]! < firstMarkAt(t + 1)) {
+        onContact += markOnContact(act[j]!);
+        acw += markAcw(act[j]!);
         j++;
       }
       const seg = this.seg;
