@@ -80,16 +80,40 @@ function markOnContact(m: number): number {
 function markAcw(m: number): number {
   return ((m - markTime(m) * 9) % 3) - 1;
 }
-/** Segment row (see SegmentState); the reason is kept apart, in `segReason`. */
-const SEG = 8;
+/**
+ * Segment row (see SegmentState): start, its state code (see segmentCode), run start, busy and
+ * available time before it. The reason is kept apart, in `segReason`.
+ */
+const SEG = 5;
 const S_START = 0;
-const S_STATE = 1;
-const S_STATUS = 2;
-const S_ON = 3;
-const S_ACW = 4;
-const S_RUN = 5;
-const S_BUSY = 6;
-const S_AVAIL = 7;
+const S_CODE = 1;
+const S_RUN = 2;
+const S_BUSY = 3;
+const S_AVAIL = 4;
+/** A segment's open-contact and acw counts are kept offset by COUNT_BIAS in fields of COUNT_SPAN. */
+const COUNT_BIAS = 2 ** 20;
+const COUNT_SPAN = 2 ** 21;
+
+/**
+ * A segment's displayed state, status (each one of five) and on-contact and acw counts as one
+ * integer, exact below 2^53 (counts within ±2^20 of zero, far beyond any agent's contacts): one
+ * number instead of four in a row every agent keeps dozens of.
+ */
+function segmentCode(state: number, status: number, onContact: number, acw: number): number {
+  return state + 5 * status + 25 * (onContact + COUNT_BIAS) + 25 * COUNT_SPAN * (acw + COUNT_BIAS);
+}
+function codeState(code: number): number {
+  return code % 5;
+}
+function codeStatus(code: number): number {
+  return Math.floor(code / 5) % 5;
+}
+function codeOnContact(code: number): number {
+  return (Math.floor(code / 25) % COUNT_SPAN) - COUNT_BIAS;
+}
+function codeAcw(code: number): number {
+  return Math.floor(code / (25 * COUNT_SPAN)) - COUNT_BIAS;
+}
 /**
  * Initial rows: what a busy agent holds in steady state (70 to 85 minutes of marks and segments,
  * as folds come every 15 minutes), so most agents never grow: each growth allocates and copies a
@@ -107,8 +131,8 @@ export const NO_AUX: Readonly<Record<string, number>> = Object.freeze({});
  * that arrives late rebuilds the segments from its time on (usually the last one or two), so
  * occupancy over any window is F(now) - F(start) with F read off the segments.
  *
- * Activity marks are numbers of one Float64Array (see activityMark) and segments rows of another
- * (a segment is one cache line): one arrives with nearly every contact event, and objects for them
+ * Activity marks are numbers of one Float64Array (see activityMark) and segments rows of five
+ * numbers of another (see segmentCode): one arrives with nearly every contact event, and objects for them
  * made most of the engine's garbage. Marks are values: a contact removes the marks it placed by
  * value, and equal marks are interchangeable.
  */
@@ -139,13 +163,14 @@ export class AgentTimeline {
     const segments: SegmentState[] = [];
     for (let i = 0; i < this.nSeg; i++) {
       const r = i * SEG;
+      const code = seg[r + S_CODE]!;
       segments.push({
         start: seg[r + S_START]!,
-        state: STATES[seg[r + S_STATE]!]!,
-        status: STATES[seg[r + S_STATUS]!] as AgentStatus,
+        state: STATES[codeState(code)]!,
+        status: STATES[codeStatus(code)] as AgentStatus,
         reason: this.segReason[i]!,
-        onContact: seg[r + S_ON]!,
-        acw: seg[r + S_ACW]!,
+        onContact: codeOnContact(code),
+        acw: codeAcw(code),
         runStart: seg[r + S_RUN]!,
         busyBefore: seg[r + S_BUSY]!,
         availBefore: seg[r + S_AVAIL]!,
@@ -248,10 +273,7 @@ export class AgentTimeline {
     const seg = (this.seg = room(this.seg, k + 1, SEG));
     const r = k * SEG;
     seg[r + S_START] = start;
-    seg[r + S_STATE] = state;
-    seg[r + S_STATUS] = status;
-    seg[r + S_ON] = onContact;
-    seg[r + S_ACW] = acw;
+    seg[r + S_CODE] = segmentCode(state, status, onContact, acw);
     seg[r + S_RUN] = runStart;
     seg[r + S_BUSY] = busyBefore;
     seg[r + S_AVAIL] = availBefore;
@@ -293,7 +315,7 @@ export class AgentTimeline {
       const b = Math.min(end, to);
       if (b <= a) continue;
       const ms = b - a;
-      switch (seg[i * SEG + S_STATE]) {
+      switch (codeState(seg[i * SEG + S_CODE]!)) {
         case AVAILABLE:
           out.availableMs += ms;
           break;
@@ -345,7 +367,7 @@ export class AgentTimeline {
   /** Displayed state after all marks. */
   state(): AgentState {
     this.refresh();
-    return this.nSeg > 0 ? STATES[this.seg[(this.nSeg - 1) * SEG + S_STATE]!]! : 'offline';
+    return this.nSeg > 0 ? STATES[codeState(this.seg[(this.nSeg - 1) * SEG + S_CODE]!)]! : 'offline';
   }
 
   /** When the current displayed state began (null when the agent has no marks). */
@@ -416,7 +438,7 @@ export class AgentTimeline {
       return n === 0 ? 0 : busy ? seg[S_BUSY]! : seg[S_AVAIL]!;
     }
     const r = this.segmentAt(x) * SEG;
-    const state = seg[r + S_STATE]!;
+    const state = codeState(seg[r + S_CODE]!);
     if (busy) return seg[r + S_BUSY]! + (isBusy(state) ? x - seg[r + S_START]! : 0);
     return seg[r + S_AVAIL]! + (state === AVAILABLE ? x - seg[r + S_START]! : 0);
   }
@@ -444,10 +466,11 @@ export class AgentTimeline {
 
     let prev = k - 1;
     let p = prev * SEG;
-    let status = prev >= 0 ? this.seg[p + S_STATUS]! : OFFLINE;
+    const prevCode = prev >= 0 ? this.seg[p + S_CODE]! : 0;
+    let status = prev >= 0 ? codeStatus(prevCode) : OFFLINE;
     let reason: string | null = prev >= 0 ? this.segReason[prev]! : null;
-    let onContact = prev >= 0 ? this.seg[p + S_ON]! : 0;
-    let acw = prev >= 0 ? this.seg[p + S_ACW]! : 0;
+    let onContact = prev >= 0 ? codeOnContact(prevCode) : 0;
+    let acw = prev >= 0 ? codeAcw(prevCode) : 0;
 
     const ss = this.statuses;
     const act = this.act;
@@ -470,14 +493,15 @@ export class AgentTimeline {
         j++;
       }
       const seg = this.seg;
-      if (prev >= 0 && seg[p + S_STATUS] === status && this.segReason[prev] === reason && seg[p + S_ON] === onContact && seg[p + S_ACW] === acw) {
+      const state = displayed(onContact, acw, status);
+      // The same status, reason and counts as the segment before (so the same state): no new segment.
+      if (prev >= 0 && seg[p + S_CODE] === segmentCode(state, status, onContact, acw) && this.segReason[prev] === reason) {
         continue;
       }
-      const state = displayed(onContact, acw, status);
       if (prev < 0) {
         this.pushSegment(t, state, status, reason, onContact, acw, t, 0, 0);
       } else {
-        const prevState = seg[p + S_STATE]!;
+        const prevState = codeState(seg[p + S_CODE]!);
         const elapsed = t - seg[p + S_START]!;
         this.pushSegment(
           t,

@@ -181,6 +181,26 @@ describe('AgentTimeline edges', () => {
     expect(tl.state()).toBe('available');
   });
 
+  it('keeps counts of any sign and many contacts exactly in its segments', () => {
+    const tl = new AgentTimeline();
+    tl.addStatus(T0, 'e1', 'aux', 'lunch');
+    // An end whose start it never saw (folded away, or not arrived yet): counts below zero.
+    tl.addActivity(T0 + MINUTE, -1, 0);
+    tl.addActivity(T0 + 2 * MINUTE, 0, -1);
+    for (let i = 0; i < 300; i++) tl.addActivity(T0 + 3 * MINUTE, 1, 0);
+    tl.addActivity(T0 + 4 * MINUTE, 0, 1);
+    // Segments are rebuilt when read.
+    expect(tl.timeByState(T0, T0 + 5 * MINUTE)).toMatchObject({ onContactMs: 2 * MINUTE, auxMs: { lunch: 3 * MINUTE } });
+    const segments = tl.save().segments.map((g) => [g.state, g.status, g.reason, g.onContact, g.acw]);
+    expect(segments).toEqual([
+      ['aux', 'aux', 'lunch', 0, 0],
+      ['aux', 'aux', 'lunch', -1, 0],
+      ['aux', 'aux', 'lunch', -1, -1],
+      ['on_contact', 'aux', 'lunch', 299, -1],
+      ['on_contact', 'aux', 'lunch', 299, 0],
+    ]);
+  });
+
   it('grows past its initial rows in and out of order, and folds old history keeping the day start', () => {
     const tl = new AgentTimeline();
     const dayStart = T0 - 9 * 60 * MINUTE;
