@@ -1,4 +1,4 @@
-import { asapScheduler, Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asapScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
 /**
  * Collects the values a source emits in one synchronous burst (a log read's records) and emits
@@ -9,26 +9,40 @@ export function coalesceBursts<T>(scheduler: SchedulerLike = asapScheduler): Ope
   return (source) =>
     new Observable<T[]>((subscriber) => {
       let burst: T[] | null = null;
+      // The scheduled flush, held by the subscriber (which cancels it on unsubscribe) only until it
+      // runs: a scheduled action that has run stays attached to what it was added to, so holding
+      // each one kept an action per burst for as long as the pipeline ran.
+      let pending: Subscription | null = null;
       const flush = (): void => {
+        if (pending !== null) {
+          subscriber.remove(pending);
+          pending = null;
+        }
         const out = burst;
         burst = null;
         if (out) subscriber.next(out);
       };
-      // The flush is the subscriber's to cancel: a source may emit while it is being subscribed to.
+      const cancelAndFlush = (): void => {
+        pending?.unsubscribe();
+        flush();
+      };
+      // The flush is the subscriber's to cancel, not the source subscription's: a source may emit
+      // while it is being subscribed to.
       const subscription = source.subscribe({
         next: (value) => {
           if (burst === null) {
             burst = [];
-            subscriber.add(scheduler.schedule(flush));
+            pending = scheduler.schedule(flush);
+            subscriber.add(pending);
           }
           burst.push(value);
         },
         error: (err: unknown) => {
-          flush();
+          cancelAndFlush();
           subscriber.error(err);
         },
         complete: () => {
-          flush();
+          cancelAndFlush();
           subscriber.complete();
         },
       });
