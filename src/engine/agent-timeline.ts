@@ -132,9 +132,9 @@ export const NO_AUX: Readonly<Record<string, number>> = Object.freeze({});
  * occupancy over any window is F(now) - F(start) with F read off the segments.
  *
  * Activity marks are numbers of one Float64Array (see activityMark) and segments rows of five
- * numbers of another (see segmentCode): one arrives with nearly every contact event, and objects for them
- * made most of the engine's garbage. Marks are values: a contact removes the marks it placed by
- * value, and equal marks are interchangeable.
+ * numbers of another (see segmentCode): one arrives with nearly every contact event, and objects
+ * for them made most of the engine's garbage. Marks are values: a contact removes the marks it
+ * placed by value, and equal marks are interchangeable.
  */
 export class AgentTimeline {
   private statuses: StatusMark[] = [];

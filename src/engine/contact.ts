@@ -68,7 +68,8 @@ const CHUNK_ROWS = 128;
  * then die in the old generation, whose growth costs fresh pages (see docs/benchmarks.md).
  */
 export class ContactTable {
-  private readonly chunks: Float64Array[] = [];
+  /** The chunk new rows go to: slots are numbered in order, so only the last one is ever filled. */
+  private chunk = new Float64Array(0);
   /** Each row's contact object (the row is its `slot`). */
   private readonly objects: Contact[] = [];
   private readonly free: number[] = [];
@@ -79,9 +80,8 @@ export class ContactTable {
     const slot = this.free.length > 0 ? this.free.pop()! : this.used++;
     let c = this.objects[slot];
     if (c === undefined) {
-      const k = Math.floor(slot / CHUNK_ROWS);
-      if (k === this.chunks.length) this.chunks.push(new Float64Array(CHUNK_ROWS * CONTACT_WIDTH));
-      this.objects[slot] = c = new Contact(id, slot, this.chunks[k]!, (slot % CHUNK_ROWS) * CONTACT_WIDTH);
+      if (slot % CHUNK_ROWS === 0) this.chunk = new Float64Array(CHUNK_ROWS * CONTACT_WIDTH);
+      this.objects[slot] = c = new Contact(id, slot, this.chunk, (slot % CHUNK_ROWS) * CONTACT_WIDTH);
     } else c.reset(id);
     c.nums.set(EMPTY_ROW, c.row);
     return c;

@@ -56,8 +56,8 @@ export interface CounterSeriesState {
  * cache), so the layout minimises the objects and cache lines a contribution touches: the
  * window maxima, running sums and buckets are one typed array (a series first touched in a while
  * costs one object and its array, not one typed array per part); a bucket is one row (second, max
- * wait if the series takes waits, values), and the sums are field-major (`field * 3 + window`), so one contribution updates
- * one row and one line of sums. The array grows when full and is compacted in place, so a series
+ * wait if the series takes waits, values), and the sums are field-major (`field * 3 + window`),
+ * so one contribution updates one row and one line of sums. The array grows when full and is compacted in place, so a series
  * allocates nothing in steady state; each rolling window keeps a cursor to its first bucket, so
  * sliding costs only the seconds that leave it.
  */
@@ -320,9 +320,11 @@ export class CounterSeries {
     const drop = this.first60;
     const n = this.n;
     if (drop >= COMPACT_AT && drop * 8 >= n) {
-      for (let k = 0; this.holdsWaits && k < drop; k++) {
-        const max = data[base + k * stride + ROW_MAX]!;
-        if (data[base + k * stride + ROW_SEC]! >= f.todaySec && max > this.releasedTodayMax) this.releasedTodayMax = max;
+      if (this.holdsWaits) {
+        for (let k = 0; k < drop; k++) {
+          const max = data[base + k * stride + ROW_MAX]!;
+          if (data[base + k * stride + ROW_SEC]! >= f.todaySec && max > this.releasedTodayMax) this.releasedTodayMax = max;
+        }
       }
       // Waits of the released buckets go too (buckets are in order of second).
       const lastDropped = data[base + (drop - 1) * stride + ROW_SEC]!;
