@@ -77,8 +77,8 @@ function diffObjects(prev: JsonObject, next: JsonObject): MergePatch | undefined
       if (p == null) continue;
       change = null;
     } else if (isObject(n)) {
-      // Over a non-object the patch starts from {}, so an empty object must still be sent.
-      change = isObject(p) ? diffObjects(p, n) : (diffObjects(EMPTY, n) ?? {});
+      // Over a non-object (or none) the object goes as it is, shared: see diffMergePatch.
+      change = isObject(p) ? diffObjects(p, n) : n;
     } else if (Array.isArray(n)) {
       change = Array.isArray(p) && jsonEqual(p, n) ? undefined : n;
     } else {
@@ -100,14 +100,17 @@ function diffObjects(prev: JsonObject, next: JsonObject): MergePatch | undefined
 /**
  * The merge patch that turns `prev` into `next`, or undefined when they are equal (null-valued
  * keys count as absent). Objects are diffed key by key; arrays and primitives are replaced
- * whole. `next` is a topic object, so it must be a JSON object; a non-object `prev` (no state
- * yet) yields the patch that builds `next` from nothing.
+ * whole. `next` is a topic object, so it must be a JSON object. An object where `prev` has
+ * none (a new agent, or no state yet at all) is the patch itself, shared with `next` and not
+ * copied, null-valued keys included: applied over nothing they read as absent, which is what
+ * the protocol says of a null, and a view's first update is every agent's whole object. The
+ * patch is therefore read-only, as topic objects are.
  */
 export function diffMergePatch(prev: unknown, next: unknown): MergePatch | undefined {
   if (!isObject(next)) {
     throw new TypeError('diffMergePatch: next must be a JSON object, since a merge patch is one');
   }
-  return isObject(prev) ? diffObjects(prev, next) : (diffObjects(EMPTY, next) ?? {});
+  return isObject(prev) ? diffObjects(prev, next) : (next as MergePatch);
 }
 
 function applyValue(target: unknown, patch: unknown): unknown {

@@ -131,7 +131,7 @@ describe('diffMergePatch', () => {
 
   it('replaces a value by one of another kind', () => {
     expect(diffMergePatch({ a: { b: 1 } }, { a: 5 })).toEqual({ a: 5 });
-    expect(diffMergePatch({ a: 5 }, { a: { b: 1, c: null } })).toEqual({ a: { b: 1 } });
+    expect(diffMergePatch({ a: 5 }, { a: { b: 1, c: null } })).toEqual({ a: { b: 1, c: null } });
     expect(diffMergePatch({ a: '1' }, { a: 1 })).toEqual({ a: 1 });
     expect(diffMergePatch({ a: false }, { a: 0 })).toEqual({ a: 0 });
   });
@@ -142,9 +142,14 @@ describe('diffMergePatch', () => {
     expect(diffMergePatch({ a: {} }, { a: {} })).toBeUndefined();
   });
 
-  it('builds the whole object from a non-object prev', () => {
-    expect(diffMergePatch(undefined, { a: 1, b: null, c: { d: [] } })).toEqual({ a: 1, c: { d: [] } });
+  it('sends a new object whole, shared and not copied, its nulls reading as absent', () => {
+    const next = { a: 1, b: null, c: { d: [] } };
+    expect(diffMergePatch(undefined, next)).toBe(next);
     expect(diffMergePatch(null, {})).toEqual({});
+    const added = { state: 'aux', contactId: null };
+    expect(diffMergePatch({ agents: {} }, { agents: { a2: added } })?.['agents']).toEqual({ a2: added });
+    expect((diffMergePatch({ agents: {} }, { agents: { a2: added } })?.['agents'] as Record<string, unknown>)['a2']).toBe(added);
+    expect(applyMergePatch({ agents: {} }, { agents: { a2: added } })).toEqual({ agents: { a2: { state: 'aux' } } });
   });
 
   it('refuses a non-object next', () => {
@@ -217,7 +222,7 @@ describe('diff then apply round trip', () => {
     };
     expect(diffMergePatch(prev, next)).toEqual({
       queues: { sales: { waiting: 0, oldestContactId: null, windows: { '15m': { offered: 0, answered: 0, serviceLevel: null } } } },
-      agents: { a1: { state: 'on_contact', contactId: 'c2' }, a2: { state: 'aux', queues: [] } },
+      agents: { a1: { state: 'on_contact', contactId: 'c2' }, a2: { state: 'aux', contactId: null, queues: [] } },
     });
     expect(normalize(roundTrip(prev, next))).toEqual(normalize(next));
   });
