@@ -258,8 +258,8 @@ export class CounterSeries {
    * bucket lies there. Only seconds from the 60m window's start on are sure to be retained.
    */
   sumRange(fromSec: number, toSec: number, out: Float64Array): boolean {
-    out.fill(0);
     const { data, base, stride, width } = this;
+    for (let i = 0; i < out.length; i++) out[i] = 0;
     let k = this.indexOf(fromSec);
     const first = k;
     for (; k < this.n && data[base + k * stride + ROW_SEC]! < toSec; k++) {
@@ -397,8 +397,9 @@ export class CounterSeries {
     const data = this.data;
     const r = base + k * stride;
     if (k < n) data.copyWithin(r + stride, r, base + n * stride);
-    data.fill(0, r, r + stride);
+    // A loop, not `fill`: a builtin call costs three times the few stores of a row.
     data[r + ROW_SEC] = sec;
+    for (let i = r + 1; i < r + stride; i++) data[i] = 0;
     this.n = n + 1;
     // Keep the window cursors on the same buckets: a bucket inserted before one moves it along.
     if (sec < this.synced15) this.first15++;
