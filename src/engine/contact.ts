@@ -210,18 +210,14 @@ export class Contact {
         this.queuedChannel = e.channel;
         return true;
       }
+      // The kind is the literal, not the event's copy of it: a parsed string this long is not
+      // interned, and the engine compares the kind a few times for each later event.
       case 'contact.answered':
+        return this.offerLeave(e.ts, e.id, 'contact.answered', e.agentId);
       case 'contact.abandoned':
-      case 'contact.dequeued': {
-        const ts = e.ts;
-        noteLast(nums, r, ts);
-        if (!wins(ts, e.id, nums[r + C.leaveTs]!, this.leaveId)) return false;
-        nums[r + C.leaveTs] = ts;
-        this.leaveId = e.id;
-        this.leaveType = e.type;
-        this.leaveAgent = e.type === 'contact.answered' ? e.agentId : '';
-        return true;
-      }
+        return this.offerLeave(e.ts, e.id, 'contact.abandoned', '');
+      case 'contact.dequeued':
+        return this.offerLeave(e.ts, e.id, 'contact.dequeued', '');
       case 'contact.ended': {
         const ts = e.ts;
         noteLast(nums, r, ts);
@@ -250,6 +246,19 @@ export class Contact {
         return true;
       }
     }
+  }
+
+  /** A leave of the queue (answered by `agent`, or abandoned or dequeued with agent ''): see `offer`. */
+  private offerLeave(ts: number, id: string, kind: LeaveKind, agent: string): boolean {
+    const nums = this.nums;
+    const r = this.row;
+    noteLast(nums, r, ts);
+    if (!wins(ts, id, nums[r + C.leaveTs]!, this.leaveId)) return false;
+    nums[r + C.leaveTs] = ts;
+    this.leaveId = id;
+    this.leaveType = kind;
+    this.leaveAgent = agent;
+    return true;
   }
 
   /** Neither waiting nor open with an agent: only a late event could still change it. */
