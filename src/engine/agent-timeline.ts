@@ -259,6 +259,19 @@ export class AgentTimeline {
     this.invalidate(t);
   }
 
+  /**
+   * Places marks k in [from, to) of `marks`, triples (t, on-contact change, acw change) as
+   * `addActivity` takes them: read from the array, not passed, so no epoch-ms argument is boxed.
+   */
+  addMarks(marks: Float64Array, from: number, to: number): void {
+    for (let k = from; k < to; k++) this.addActivity(marks[3 * k]!, marks[3 * k + 1]!, marks[3 * k + 2]!);
+  }
+
+  /** Removes marks k in [from, to) of `marks` (see `addMarks`), each as `removeActivity` does. */
+  removeMarks(marks: Float64Array, from: number, to: number): void {
+    for (let k = from; k < to; k++) this.removeActivity(marks[3 * k]!, marks[3 * k + 1]!, marks[3 * k + 2]!);
+  }
+
   private insertActivity(i: number, m: number): void {
     const n = this.nAct;
     const act = (this.act = room(this.act, n + 1, 1));

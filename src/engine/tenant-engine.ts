@@ -162,17 +162,23 @@ const ROW_TIME: TimeByState = { availableMs: 0, onContactMs: 0, acwTimeMs: 0, of
 /** Scratch for a contact's activity marks as (t, onContact change, acw change) triples: placed, and wanted now. */
 const PLACED = new Float64Array(12);
 const WANTED = new Float64Array(12);
+/** Scratch for a released contact's rating (time, csat), as `addRating` reads them. */
+const RATING = new Float64Array(2);
 
 function sameMark(a: Float64Array, b: Float64Array, k: number): boolean {
   return a[3 * k] === b[3 * k] && a[3 * k + 1] === b[3 * k + 1] && a[3 * k + 2] === b[3 * k + 2];
 }
 
 /**
- * The marks an answered contact places on its agent's timeline (NaN end: still open), written
- * into `out`; returns how many. An interval that ends at or before its start is empty and places
- * none.
+ * The marks an answered contact places on its agent's timeline, from the activity bounds in its
+ * row `r` of `T` (NaN end: still open), written into `out`; returns how many. An interval that
+ * ends at or before its start is empty and places none. Times are read from the row, not passed:
+ * an epoch-ms argument to a call the compiler does not inline is boxed, a heap number per call.
  */
-function activityMarks(onStart: number, onEnd: number, acwOn: boolean, acwEnd: number, out: Float64Array): number {
+function activityMarks(T: Float64Array, r: number, acwOn: boolean, out: Float64Array): number {
+  const onStart = T[r + C.onStart]!;
+  const onEnd = T[r + C.onEnd]!;
+  const acwEnd = T[r + C.acwEnd]!;
   let n = 0;
   if (Number.isNaN(onEnd)) n = putMark(out, n, onStart, 1, 0);
   else if (onEnd > onStart) n = putMark(out, putMark(out, n, onStart, 1, 0), onEnd, -1, 0);
@@ -571,7 +577,7 @@ export class TenantEngine {
           T[r + C.hold] !== hold ||
           T[r + C.acw] !== acw))
     ) {
-      if (c.handledAgent !== null) this.addHandled(c.handledQueue, c.handledChannel, c.handledAgent, T[r + C.handledAt]!, T[r + C.talk]!, T[r + C.hold]!, T[r + C.acw]!, -1);
+      if (c.handledAgent !== null) this.addHandled(c.handledQueue, c.handledChannel, c.handledAgent, T, r, -1);
       c.handledAgent = handledAgent;
       if (handledAgent !== null) {
         c.handledQueue = queueId;
@@ -580,7 +586,7 @@ export class TenantEngine {
         T[r + C.talk] = talk;
         T[r + C.hold] = hold;
         T[r + C.acw] = acw;
-        this.addHandled(queueId, channel, handledAgent, handledAt, talk, hold, acw, 1);
+        this.addHandled(queueId, channel, handledAgent, T, r, 1);
       }
     }
 
@@ -592,14 +598,14 @@ export class TenantEngine {
       !Object.is(T[r + C.ratedAt], ratedAt) ||
       (rated && (c.ratedQueue !== queueId || c.ratedChannel !== channel || c.ratedAgent !== ratedAgent || T[r + C.csat] !== csat))
     ) {
-      if (!Number.isNaN(T[r + C.ratedAt]!)) this.addRating(c.ratedQueue, c.ratedChannel, c.ratedAgent, T[r + C.ratedAt]!, T[r + C.csat]!, -1);
+      if (!Number.isNaN(T[r + C.ratedAt]!)) this.addRating(c.ratedQueue, c.ratedChannel, c.ratedAgent, T, r + C.ratedAt, -1);
       T[r + C.ratedAt] = ratedAt;
       if (rated) {
         c.ratedQueue = queueId;
         c.ratedChannel = channel;
         c.ratedAgent = ratedAgent;
         T[r + C.csat] = csat;
-        this.addRating(queueId, channel, ratedAgent, ratedAt, csat, 1);
+        this.addRating(queueId, channel, ratedAgent, T, r + C.ratedAt, 1);
       }
     }
 
@@ -624,15 +630,18 @@ export class TenantEngine {
     const same =
       c.activityAgent === agentId && Object.is(hadStart, onStart) && Object.is(hadEnd, onEnd) && c.acwOn === acwOn && Object.is(hadAcwEnd, acwEnd);
     if (!same) {
-      const had = c.activityAgent === null ? 0 : activityMarks(hadStart, hadEnd, c.acwOn, hadAcwEnd, PLACED);
-      const want = agentId === null ? 0 : activityMarks(onStart, onEnd, acwOn, acwEnd, WANTED);
+      const had = c.activityAgent === null ? 0 : activityMarks(T, r, c.acwOn, PLACED);
+      T[r + C.onStart] = onStart;
+      T[r + C.onEnd] = onEnd;
+      T[r + C.acwEnd] = acwEnd;
+      const want = agentId === null ? 0 : activityMarks(T, r, acwOn, WANTED);
       // Same agent: keep the marks that stay, so the timeline rebuilds only from the first change.
       const sameAgent = c.activityAgent === agentId;
       let k = 0;
       if (sameAgent) while (k < had && k < want && sameMark(PLACED, WANTED, k)) k++;
       if (c.activityAgent !== null) {
         const a = this.agent(c.activityAgent);
-        for (let m = k; m < had; m++) a.timeline.removeActivity(PLACED[3 * m]!, PLACED[3 * m + 1]!, PLACED[3 * m + 2]!);
+        a.timeline.removeMarks(PLACED, k, had);
         if (!sameAgent) {
           a.contacts--;
           this.forgetIfVacant(a);
@@ -642,15 +651,12 @@ export class TenantEngine {
       let agent: string | null = null;
       if (agentId !== null) {
         const a = this.agent(agentId);
-        for (let m = k; m < want; m++) a.timeline.addActivity(WANTED[3 * m]!, WANTED[3 * m + 1]!, WANTED[3 * m + 2]!);
+        a.timeline.addMarks(WANTED, k, want);
         if (!sameAgent) a.contacts++;
         agent = a.id;
       }
       c.activityAgent = agent;
-      T[r + C.onStart] = onStart;
-      T[r + C.onEnd] = onEnd;
       c.acwOn = acwOn;
-      T[r + C.acwEnd] = acwEnd;
     }
 
     const openWith = agentId !== null && (Number.isNaN(onEnd) || (acwOn && Number.isNaN(acwEnd))) ? agentId : null;
@@ -680,7 +686,12 @@ export class TenantEngine {
     else if (c.leaveKind === 'contact.abandoned') iv.abandonedWait(wait, sign);
   }
 
-  private addHandled(queueId: string | null, channel: Channel, agentId: string, t: number, talk: number, hold: number, acw: number, sign: 1 | -1): void {
+  /** Adds or retracts a contact's handled contribution, as its row `r` of `T` holds it (see `activityMarks` on why the row). */
+  private addHandled(queueId: string | null, channel: Channel, agentId: string, T: Float64Array, r: number, sign: 1 | -1): void {
+    const t = T[r + C.handledAt]!;
+    const talk = T[r + C.talk]!;
+    const hold = T[r + C.hold]!;
+    const acw = T[r + C.acw]!;
     if (queueId !== null) {
       const q = this.queue(queueId);
       handledCounters(q.series.at(t), Q, talk, hold, acw, sign);
@@ -690,10 +701,16 @@ export class TenantEngine {
   }
 
   /** A late rating for a released contact is counted where the contact was (first rating wins). */
-  private readonly applyRating = (h: RatingHolder, sign: 1 | -1): void =>
-    this.addRating(h.ratedQueue, h.ratedChannel, h.ratedAgent, h.ratedAt, h.csat, sign);
+  private readonly applyRating = (h: RatingHolder, sign: 1 | -1): void => {
+    RATING[0] = h.ratedAt;
+    RATING[1] = h.csat;
+    this.addRating(h.ratedQueue, h.ratedChannel, h.ratedAgent, RATING, 0, sign);
+  };
 
-  private addRating(queueId: string | null, channel: Channel, agentId: string | null, t: number, csat: number, sign: 1 | -1): void {
+  /** Adds or retracts a rating whose time and csat are `nums[at]` and `nums[at + 1]` (see `activityMarks` on why numbers in an array). */
+  private addRating(queueId: string | null, channel: Channel, agentId: string | null, nums: Float64Array, at: number, sign: 1 | -1): void {
+    const t = nums[at]!;
+    const csat = nums[at + 1]!;
     if (queueId !== null) {
       const q = this.queue(queueId);
       ratingCounters(q.series.at(t), Q, csat, sign);
