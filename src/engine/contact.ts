@@ -2,6 +2,8 @@ import type { Channel, HubEvent } from '../events/index.js';
 
 export type ContactEvent = Exclude<HubEvent, { type: 'agent.status' }>;
 export type LeaveKind = 'contact.answered' | 'contact.abandoned' | 'contact.dequeued';
+/** The events of one type (or of a union of types). */
+export type EventOf<T extends ContactEvent['type']> = Extract<ContactEvent, { type: T }>;
 /** True when an event (ts, id) comes before the current holder of its kind (NaN ts: none). */
 export function wins(ts: number, id: string, holderTs: number, holderId: string): boolean {
   return Number.isNaN(holderTs) || ts < holderTs || (ts === holderTs && id < holderId);
@@ -193,71 +195,71 @@ export class Contact {
     this.releaseQueued = false;
   }
 
-  /** Takes an event into account; false when it changes nothing (a duplicate, or not the first of its kind). */
-  offer(e: ContactEvent): boolean {
-    const nums = this.nums;
-    const r = this.row;
-    // `ts` is read once per type: events of different types have different shapes, and a double
-    // read where many shapes meet (a megamorphic load) allocates a fresh number each time.
-    switch (e.type) {
-      case 'contact.queued': {
-        const ts = e.ts;
-        noteLast(nums, r, ts);
-        if (!wins(ts, e.id, nums[r + C.queuedTs]!, this.queuedId)) return false;
-        nums[r + C.queuedTs] = ts;
-        this.queuedId = e.id;
-        this.queuedQueue = e.queueId;
-        this.queuedChannel = e.channel;
-        return true;
-      }
-      // The kind is the literal, not the event's copy of it: a parsed string this long is not
-      // interned, and the engine compares the kind a few times for each later event.
-      case 'contact.answered':
-        return this.offerLeave(e.ts, e.id, 'contact.answered', e.agentId);
-      case 'contact.abandoned':
-        return this.offerLeave(e.ts, e.id, 'contact.abandoned', '');
-      case 'contact.dequeued':
-        return this.offerLeave(e.ts, e.id, 'contact.dequeued', '');
-      case 'contact.ended': {
-        const ts = e.ts;
-        noteLast(nums, r, ts);
-        if (!wins(ts, e.id, nums[r + C.endedTs]!, this.endedId)) return false;
-        nums[r + C.endedTs] = ts;
-        this.endedId = e.id;
-        nums[r + C.endedHold] = e.holdMs;
-        this.endedAcw = e.acw;
-        return true;
-      }
-      case 'contact.acw_ended': {
-        const ts = e.ts;
-        noteLast(nums, r, ts);
-        if (!wins(ts, e.id, nums[r + C.acwEndedTs]!, this.acwEndedId)) return false;
-        nums[r + C.acwEndedTs] = ts;
-        this.acwEndedId = e.id;
-        return true;
-      }
-      case 'contact.rated': {
-        const ts = e.ts;
-        noteLast(nums, r, ts);
-        if (!wins(ts, e.id, nums[r + C.ratedTs]!, this.ratedId)) return false;
-        nums[r + C.ratedTs] = ts;
-        this.ratedId = e.id;
-        nums[r + C.ratedCsat] = e.csat;
-        return true;
-      }
-    }
+  /*
+   * Offers of the events of each type: each takes an event into account and returns false when it
+   * changes nothing (a duplicate, or not the first of its kind). One method per type, called
+   * where the type is known (TenantEngine.apply): an event's fields are then read from one shape,
+   * not where the shapes of all types meet (a megamorphic load, which also boxes a number read),
+   * and each method is small enough for the compiler to inline its helpers whole.
+   */
+
+  offerQueued(e: EventOf<'contact.queued'>): boolean {
+    const ts = e.ts;
+    if (!this.first(C.queuedTs, ts, e.id, this.queuedId)) return false;
+    this.queuedId = e.id;
+    this.queuedQueue = e.queueId;
+    this.queuedChannel = e.channel;
+    return true;
   }
 
-  /** A leave of the queue (answered by `agent`, or abandoned or dequeued with agent ''): see `offer`. */
-  private offerLeave(ts: number, id: string, kind: LeaveKind, agent: string): boolean {
+  /**
+   * A leave of the queue: answered (by `agent`), abandoned or dequeued (agent ''). The kind is the
+   * literal, not the event's copy of it: a parsed string this long is not interned, and the engine
+   * compares the kind a few times for each later event.
+   */
+  offerLeave(e: EventOf<LeaveKind>, kind: LeaveKind, agent: string): boolean {
+    const ts = e.ts;
+    if (!this.first(C.leaveTs, ts, e.id, this.leaveId)) return false;
+    this.leaveId = e.id;
+    this.leaveType = kind;
+    this.leaveAgent = agent;
+    return true;
+  }
+
+  offerEnded(e: EventOf<'contact.ended'>): boolean {
+    const ts = e.ts;
+    if (!this.first(C.endedTs, ts, e.id, this.endedId)) return false;
+    this.endedId = e.id;
+    this.nums[this.row + C.endedHold] = e.holdMs;
+    this.endedAcw = e.acw;
+    return true;
+  }
+
+  offerAcwEnded(e: EventOf<'contact.acw_ended'>): boolean {
+    const ts = e.ts;
+    if (!this.first(C.acwEndedTs, ts, e.id, this.acwEndedId)) return false;
+    this.acwEndedId = e.id;
+    return true;
+  }
+
+  offerRated(e: EventOf<'contact.rated'>): boolean {
+    const ts = e.ts;
+    if (!this.first(C.ratedTs, ts, e.id, this.ratedId)) return false;
+    this.ratedId = e.id;
+    this.nums[this.row + C.ratedCsat] = e.csat;
+    return true;
+  }
+
+  /**
+   * Notes an event of the kind whose time is column `col` (its id `id`, the kind's current first
+   * `holderId`) and, when it comes first, makes its time the kind's: whether it did.
+   */
+  private first(col: number, ts: number, id: string, holderId: string): boolean {
     const nums = this.nums;
     const r = this.row;
     noteLast(nums, r, ts);
-    if (!wins(ts, id, nums[r + C.leaveTs]!, this.leaveId)) return false;
-    nums[r + C.leaveTs] = ts;
-    this.leaveId = id;
-    this.leaveType = kind;
-    this.leaveAgent = agent;
+    if (!wins(ts, id, nums[r + col]!, holderId)) return false;
+    nums[r + col] = ts;
     return true;
   }
 

@@ -12,7 +12,7 @@ import type {
 } from '../protocol/index.js';
 import { WINDOW_NAMES } from '../protocol/index.js';
 import { AgentTimeline, NO_AUX } from './agent-timeline.js';
-import { C, Contact, ContactTable, type ContactEvent, type RatingHolder } from './contact.js';
+import { C, Contact, ContactTable, type EventOf, type RatingHolder } from './contact.js';
 import { ReleasedContacts } from './released-contacts.js';
 import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, agentWindow, occupancy, queueWindow } from './counters.js';
 import { CounterSeries } from './counter-series.js';
@@ -264,9 +264,39 @@ export class TenantEngine {
     this.version++;
   }
 
-  /** Applies one event; false when it was a duplicate (or too old to place). */
+  /**
+   * Applies one event; false when it was a duplicate (or too old to place). The type is read
+   * once, and each case reads the event's fields where its shape is known (see Contact's offers).
+   */
   apply(e: HubEvent): boolean {
-    const changed = e.type === 'agent.status' ? this.applyStatus(e) : this.applyContactEvent(e);
+    let c: Contact | null;
+    let changed: boolean;
+    switch (e.type) {
+      case 'agent.status':
+        changed = this.applyStatus(e);
+        break;
+      case 'contact.queued':
+        changed = (c = this.contactOf(e.contactId)) !== null && c.offerQueued(e) && this.settle(c);
+        break;
+      case 'contact.answered':
+        changed = (c = this.contactOf(e.contactId)) !== null && c.offerLeave(e, 'contact.answered', e.agentId) && this.settle(c);
+        break;
+      case 'contact.abandoned':
+        changed = (c = this.contactOf(e.contactId)) !== null && c.offerLeave(e, 'contact.abandoned', '') && this.settle(c);
+        break;
+      case 'contact.dequeued':
+        changed = (c = this.contactOf(e.contactId)) !== null && c.offerLeave(e, 'contact.dequeued', '') && this.settle(c);
+        break;
+      case 'contact.ended':
+        changed = (c = this.contactOf(e.contactId)) !== null && c.offerEnded(e) && this.settle(c);
+        break;
+      case 'contact.acw_ended':
+        changed = (c = this.contactOf(e.contactId)) !== null && c.offerAcwEnded(e) && this.settle(c);
+        break;
+      case 'contact.rated':
+        changed = (c = this.contactOf(e.contactId)) !== null ? c.offerRated(e) && this.settle(c) : this.rateReleased(e);
+        break;
+    }
     if (changed) this.version++;
     return changed;
   }
@@ -482,20 +512,28 @@ export class TenantEngine {
     return true;
   }
 
-  private applyContactEvent(e: ContactEvent): boolean {
-    let c = this.contacts.get(e.contactId);
-    if (typeof c === 'number') return e.type === 'contact.rated' && this.released.rate(this.released.entryOf(c), e, this.applyRating);
+  /**
+   * The contact an event is about, new on its first event; null when it was released, when only
+   * a rating can still change anything (see `rateReleased`).
+   */
+  private contactOf(id: string): Contact | null {
+    let c = this.contacts.get(id);
+    if (typeof c === 'number') return null;
     if (c === undefined) {
-      c = this.contactTable.add(e.contactId);
+      c = this.contactTable.add(id);
       this.contacts.set(c.id, c);
     }
-    if (!c.offer(e)) return false;
-    this.settle(c);
-    return true;
+    return c;
   }
 
-  /** Brings a contact's contributions in line with what its events now settle. */
-  private settle(c: Contact): void {
+  /** A rating of a released contact counts where the contact was, if it comes first. */
+  private rateReleased(e: EventOf<'contact.rated'>): boolean {
+    const seq = this.contacts.get(e.contactId) as number;
+    return this.released.rate(this.released.entryOf(seq), e, this.applyRating);
+  }
+
+  /** Brings a contact's contributions in line with what its events now settle (true: for `apply`). */
+  private settle(c: Contact): true {
     const T = c.nums;
     const r = c.row;
     const leaveTs = T[r + C.leaveTs]!;
@@ -614,6 +652,7 @@ export class TenantEngine {
     if (c.isClosed() && !c.releaseQueued) {
       this.queueRelease(c, this.frame.now);
     }
+    return true;
   }
 
   /** Places the contact's on-contact and acw intervals on its agent's timeline. */
