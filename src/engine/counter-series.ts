@@ -57,9 +57,9 @@ export interface CounterSeriesState {
  * window maxima, running sums and buckets are one typed array (a series first touched in a while
  * costs one object and its array, not one typed array per part); a bucket is one row (second, max
  * wait if the series takes waits, values), and the sums are field-major (`field * 3 + window`),
- * so one contribution updates one row and one line of sums. The array grows when full and is compacted in place, so a series
- * allocates nothing in steady state; each rolling window keeps a cursor to its first bucket, so
- * sliding costs only the seconds that leave it.
+ * so one contribution updates one row and one line of sums. The array grows when full and is
+ * compacted in place, so a series allocates nothing in steady state; each rolling window keeps a
+ * cursor to its first bucket, so sliding costs only the seconds that leave it.
  */
 export class CounterSeries {
   /** The head (see H_MAX) then buckets [0, n) in order of second, rows of `stride` numbers from `base`. */

@@ -1069,10 +1069,6 @@ function removeWaiting(q: QueueState, c: Contact): void {
   c.waitingSlot = -1;
 }
 
-/**
- * An agent's written interval starts are a few numbers (those still open to late changes): an
- * array of them, unboxed, costs a collection less than a Set of epoch-ms keys did.
- */
 function count(c: AgentCounts, a: AgentView): void {
   switch (a.state) {
     case 'on_contact':
