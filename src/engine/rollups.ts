@@ -1,5 +1,7 @@
 import type { Channel } from '../events/index.js';
-import { A, AGENT_WIDTH, Q, QUEUE_WIDTH } from './counters.js';
+import { NO_AUX } from './agent-timeline.js';
+import { A, AGENT_WIDTH, Q, QUEUE_WIDTH, whole } from './counters.js';
+import { room } from './rows.js';
 
 /** Rollup intervals: 15 minutes, aligned to the epoch (so to local quarter hours in every current zone). */
 export const INTERVAL_MS = 900_000;
@@ -114,37 +116,96 @@ export class QueueInterval {
   }
 }
 
-/** No handled or rated contact: the counters of an agent's interval that holds only time in state. */
-const NO_AGENT_COUNTS: readonly number[] = new Array<number>(AGENT_WIDTH).fill(0);
+/** A pending agent row's numbers: its interval start, its counters (A layout), then its time in state. */
+const R_START = 0;
+const R_COUNTS = 1;
+const R_TIME = R_COUNTS + AGENT_WIDTH;
+const ROW_WIDTH = R_TIME + 4;
 
 /**
- * An agent's row for an interval, from its counters (A layout; none: only time in state). A
- * literal with every field, not spreads: a collection builds a row for every agent at once.
+ * Agent rows made and not handed over yet, kept as numbers (a row of ROW_WIDTH each, with the
+ * agent and its aux time by reason beside them) until `take` makes them objects. Rows of ended
+ * intervals are made as every agent is folded, every 15 minutes, and wait for the next hand-over;
+ * as objects, those of a busy node (a row and a heap number or two for each of thousands of agents)
+ * outlived the young generation and died in the old one, which costs copying and fresh pages
+ * (docs/benchmarks.md). The buffer's storage is reused from one hand-over to the next.
  */
-export function agentIntervalRow(tenant: string, agentId: string, intervalStart: number, counts: ArrayLike<number> | null, time: TimeByState): AgentIntervalRow {
-  const v = counts ?? NO_AGENT_COUNTS;
-  return {
-    tenant,
-    agentId,
-    intervalStart,
-    handled: v[A.handled]!,
-    talkMs: v[A.talkMs]!,
-    holdMs: v[A.holdMs]!,
-    acwMs: v[A.acwMs]!,
-    csatSum: v[A.csatSum]!,
-    csatCount: v[A.csatCount]!,
-    csatPositive: v[A.csatPositive]!,
-    availableMs: time.availableMs,
-    onContactMs: time.onContactMs,
-    acwTimeMs: time.acwTimeMs,
-    offlineMs: time.offlineMs,
-    auxMs: time.auxMs,
-  };
-}
+export class PendingAgentRows {
+  private nums = new Float64Array(0);
+  private readonly agentIds: string[] = [];
+  private readonly aux: Readonly<Record<string, number>>[] = [];
+  private n = 0;
 
-/** A copy of agent rows that shares nothing with them (checkpoints). */
-export function copyAgentRows(rows: readonly AgentIntervalRow[]): AgentIntervalRow[] {
-  return rows.map((r) => ({ ...r, auxMs: { ...r.auxMs } }));
+  get length(): number {
+    return this.n;
+  }
+
+  /** Adds a row: the agent's counters of the interval (A layout; null: none) and its time in state (its aux object becomes the row's). */
+  push(agentId: string, intervalStart: number, counts: ArrayLike<number> | null, time: TimeByState): void {
+    const r = this.n * ROW_WIDTH;
+    this.nums = room(this.nums, this.n + 1, ROW_WIDTH, 64);
+    const nums = this.nums;
+    nums[r + R_START] = intervalStart;
+    for (let i = 0; i < AGENT_WIDTH; i++) nums[r + R_COUNTS + i] = counts === null ? 0 : counts[i]!;
+    nums[r + R_TIME] = time.availableMs;
+    nums[r + R_TIME + 1] = time.onContactMs;
+    nums[r + R_TIME + 2] = time.acwTimeMs;
+    nums[r + R_TIME + 3] = time.offlineMs;
+    this.agentIds[this.n] = agentId;
+    this.aux[this.n] = time.auxMs;
+    this.n++;
+  }
+
+  /** Adds a row object's values (a checkpoint's rows); its aux object is copied. */
+  pushRow(row: AgentIntervalRow): void {
+    const counts = new Array<number>(AGENT_WIDTH);
+    for (const [k, i] of Object.entries(A)) counts[i] = row[k as keyof typeof A];
+    this.push(row.agentId, row.intervalStart, counts, { ...row, auxMs: Object.keys(row.auxMs).length === 0 ? NO_AUX : { ...row.auxMs } });
+  }
+
+  /** The rows as objects, in the order added, and the buffer emptied. */
+  take(tenant: string): AgentIntervalRow[] {
+    const out = this.rows(tenant);
+    // Let go of what the rows now hold (agents may be forgotten; aux objects are theirs).
+    this.agentIds.fill('', 0, this.n);
+    this.aux.fill(NO_AUX, 0, this.n);
+    this.n = 0;
+    return out;
+  }
+
+  /**
+   * The rows as objects, the buffer keeping them; with `copyAux` they share nothing with it
+   * (checkpoints), else their aux objects are the buffer's.
+   */
+  rows(tenant: string, copyAux = false): AgentIntervalRow[] {
+    const out: AgentIntervalRow[] = [];
+    const nums = this.nums;
+    for (let k = 0; k < this.n; k++) {
+      const r = k * ROW_WIDTH;
+      const c = r + R_COUNTS;
+      const t = r + R_TIME;
+      const aux = this.aux[k]!;
+      // A literal with every field, not spreads: a hand-over makes a row for every agent at once.
+      out.push({
+        tenant,
+        agentId: this.agentIds[k]!,
+        intervalStart: nums[r + R_START]!,
+        handled: whole(nums[c + A.handled]!),
+        talkMs: whole(nums[c + A.talkMs]!),
+        holdMs: whole(nums[c + A.holdMs]!),
+        acwMs: whole(nums[c + A.acwMs]!),
+        csatSum: whole(nums[c + A.csatSum]!),
+        csatCount: whole(nums[c + A.csatCount]!),
+        csatPositive: whole(nums[c + A.csatPositive]!),
+        availableMs: whole(nums[t]!),
+        onContactMs: whole(nums[t + 1]!),
+        acwTimeMs: whole(nums[t + 2]!),
+        offlineMs: whole(nums[t + 3]!),
+        auxMs: copyAux && aux !== NO_AUX ? { ...aux } : aux,
+      });
+    }
+    return out;
+  }
 }
 
 const CHANNEL_INDEX: Record<Channel, number> = { voice: 0, chat: 1, email: 2, messaging: 3, task: 4 };

@@ -22,13 +22,11 @@ import { WINDOW_60M_SEC, WindowFrame } from './window-frame.js';
 import { CHECKPOINT_VERSION, type AgentStateSaved, type ContactState, type QueueStateSaved, type TenantCheckpoint } from './checkpoint.js';
 import {
   INTERVAL_MS,
-  agentIntervalRow,
-  copyAgentRows,
+  PendingAgentRows,
   QueueInterval,
   intervalOf,
   IntervalStarts,
   queueIntervalKey,
-  type AgentIntervalRow,
   type QueueIntervalRow,
   type RollupBatch,
   type TimeByState,
@@ -228,7 +226,7 @@ export class TenantEngine {
   /** Queue intervals changed since the last collection (each flagged `changed`). */
   private readonly changedQueueIntervals: QueueInterval[] = [];
   private lastCollectAt: number;
-  private endedAgentRows: AgentIntervalRow[] = [];
+  private readonly endedAgentRows = new PendingAgentRows();
   /** Bumped by every change of state, so views can tell when they must be rebuilt. */
   version = 0;
 
@@ -413,7 +411,7 @@ export class TenantEngine {
       released: this.released.save(),
       ratingWindowMs: this.ratingWindowMs,
       day: this.frame.saveDay(),
-      endedAgentRows: copyAgentRows(this.endedAgentRows),
+      endedAgentRows: this.endedAgentRows.rows(this.tenant, true),
     };
   }
 
@@ -432,7 +430,7 @@ export class TenantEngine {
     e.position = cp.position;
     e.lastFoldSec = cp.lastFoldSec;
     e.lastCollectAt = cp.lastCollectAt;
-    e.endedAgentRows = copyAgentRows(cp.endedAgentRows ?? []);
+    for (const row of cp.endedAgentRows ?? []) e.endedAgentRows.pushRow(row);
     for (const st of cp.agents) {
       const a = new AgentRecord(st.id, CounterSeries.restore(AGENT_WIDTH, e.frame, st.series, AGENT_SERIES_BUCKETS, false));
       a.timeline = AgentTimeline.restore(st.timeline);
@@ -805,13 +803,11 @@ export class TenantEngine {
     }
     pending.length = kept;
     // Ended intervals' rows were made as the agents were last folded; the rest are made now.
-    const agents = this.endedAgentRows;
-    this.endedAgentRows = [];
     if (before === Infinity) {
-      for (const a of this.agents.values()) this.agentRows(a, now, before, agents);
+      for (const a of this.agents.values()) this.agentRows(a, now, before, this.endedAgentRows);
       this.lastCollectAt = now;
     }
-    return { queues, agents };
+    return { queues, agents: this.endedAgentRows.take(this.tenant) };
   }
 
   /**
@@ -820,7 +816,7 @@ export class TenantEngine {
    * (so from the start of an interval it left out); the counters from the earliest second
    * contributed to.
    */
-  private agentRows(a: AgentRecord, now: number, before: number, out: AgentIntervalRow[]): void {
+  private agentRows(a: AgentRecord, now: number, before: number, out: PendingAgentRows): void {
     const floor = now - this.latenessMs - INTERVAL_MS;
     // An agent's counters per interval are summed from its series, whose buckets reach back to
     // the 60m window's start: whole intervals from there on can be recounted.
@@ -831,13 +827,13 @@ export class TenantEngine {
   }
 
   /** Appends an agent's row for one interval, unless it would hold only offline time and none was written before. */
-  private agentRow(a: AgentRecord, start: number, now: number, out: AgentIntervalRow[]): void {
+  private agentRow(a: AgentRecord, start: number, now: number, out: PendingAgentRows): void {
     const time = a.timeline.timeByState(start, Math.min(start + INTERVAL_MS, now), ROW_TIME);
     const counted = a.series.sumRange(start / 1000, (start + INTERVAL_MS) / 1000, AGENT_COUNTS);
     const active = time.availableMs + time.onContactMs + time.acwTimeMs > 0 || time.auxMs !== NO_AUX;
     if (!counted && !active && !a.writtenIntervals.has(start)) return;
     a.writtenIntervals.add(start);
-    out.push(agentIntervalRow(this.tenant, a.id, start, counted ? AGENT_COUNTS : null, time));
+    out.push(a.id, start, counted ? AGENT_COUNTS : null, time);
   }
 
   // ---- entities -----------------------------------------------------------------------------

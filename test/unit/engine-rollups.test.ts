@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TenantEngine, INTERVAL_MS, Q, type QueueIntervalRow } from '../../src/engine/index.js';
-import { IntervalStarts } from '../../src/engine/rollups.js';
+import { IntervalStarts, PendingAgentRows } from '../../src/engine/rollups.js';
+import { NO_AUX } from '../../src/engine/agent-timeline.js';
 import { simulateCentre } from '../../src/sim/centre.js';
 
 const START = Date.UTC(2026, 10, 22, 0, 0, 0);
@@ -119,5 +120,45 @@ describe('IntervalStarts', () => {
     expect(starts.has(2 * INTERVAL_MS)).toBe(false);
     starts.add(2 * INTERVAL_MS);
     expect(starts.toArray()).toEqual([4, 5, 6, 2].map((s) => s * INTERVAL_MS));
+  });
+});
+
+describe('PendingAgentRows', () => {
+  const time = (availableMs: number, auxMs: Record<string, number> = NO_AUX) => ({ availableMs, onContactMs: 2_000, acwTimeMs: 3_000, offlineMs: 4_000, auxMs });
+  const counts = [2, 120_000, 5_000, 30_000, 9, 2, 1];
+
+  it('hands its rows over as objects with every value, in the order added, and starts again empty', () => {
+    const pending = new PendingAgentRows();
+    // Past its first 64 rows, so the storage grows while keeping what it holds.
+    for (let i = 0; i < 70; i++) pending.push(`a${i}`, START + i * INTERVAL_MS, i % 2 === 0 ? counts : null, time(i, i === 3 ? { lunch: 60_000 } : NO_AUX));
+    expect(pending.length).toBe(70);
+    const rows = pending.take('t');
+    expect(pending.length).toBe(0);
+    expect(rows).toHaveLength(70);
+    expect(rows[0]).toEqual({
+      tenant: 't', agentId: 'a0', intervalStart: START,
+      handled: 2, talkMs: 120_000, holdMs: 5_000, acwMs: 30_000, csatSum: 9, csatCount: 2, csatPositive: 1,
+      availableMs: 0, onContactMs: 2_000, acwTimeMs: 3_000, offlineMs: 4_000, auxMs: {},
+    });
+    expect(rows[69]).toMatchObject({ agentId: 'a69', intervalStart: START + 69 * INTERVAL_MS, handled: 0, csatSum: 0, availableMs: 69 });
+    expect(rows[3]!.auxMs).toEqual({ lunch: 60_000 });
+    expect(rows.map((r) => r.agentId)).toEqual(Array.from({ length: 70 }, (_, i) => `a${i}`));
+
+    pending.push('b', START, counts, time(7));
+    expect(pending.take('t')).toEqual([expect.objectContaining({ agentId: 'b', handled: 2, availableMs: 7 })]);
+    expect(pending.take('t')).toEqual([]);
+  });
+
+  it('gives checkpoints rows that share nothing with it, and takes them back as they were', () => {
+    const pending = new PendingAgentRows();
+    pending.push('a', START, counts, time(1, { lunch: 60_000 }));
+    pending.push('b', START, null, time(2));
+    const saved = pending.rows('t', true);
+    saved[0]!.auxMs['lunch'] = 1;
+    expect(pending.rows('t')[0]!.auxMs).toEqual({ lunch: 60_000 });
+    const restored = new PendingAgentRows();
+    for (const row of pending.rows('t', true)) restored.pushRow(row);
+    expect(restored.take('t')).toEqual(pending.take('t'));
+    expect(saved[1]!.auxMs).toEqual({});
   });
 });
