@@ -12,15 +12,11 @@ import type { WindowFrame } from './window-frame.js';
  * the largest part of the engine's state. In the engine benchmark a queue's parts hold on average
  * 252, 249, 207 and 49 buckets at the end (dead ones awaiting compaction included).
  */
-const PARTS: readonly { fields: readonly (keyof typeof Q)[]; initialBuckets: number; holdsWaits: boolean }[] = [
-  { fields: ['offered'], initialBuckets: 320, holdsWaits: false },
-  {
-    fields: ['answered', 'answeredInSl', 'abandoned', 'shortAbandoned', 'flowedOut', 'waitAnsweredMs', 'waitAbandonedMs'],
-    initialBuckets: 320,
-    holdsWaits: true,
-  },
-  { fields: ['handled', 'talkMs', 'holdMs', 'acwMs'], initialBuckets: 256, holdsWaits: false },
-  { fields: ['csatSum', 'csatCount', 'csatPositive'], initialBuckets: 64, holdsWaits: false },
+const PARTS: readonly { fields: readonly (keyof typeof Q)[]; initialBuckets: number }[] = [
+  { fields: ['offered'], initialBuckets: 320 },
+  { fields: ['answered', 'answeredInSl', 'abandoned', 'shortAbandoned', 'flowedOut', 'waitAnsweredMs', 'waitAbandonedMs'], initialBuckets: 320 },
+  { fields: ['handled', 'talkMs', 'holdMs', 'acwMs'], initialBuckets: 256 },
+  { fields: ['csatSum', 'csatCount', 'csatPositive'], initialBuckets: 64 },
 ];
 /** The part that holds the waits of contacts that left (maximum wait): the only one whose rows hold one. */
 const LEAVE = 1;
@@ -48,13 +44,13 @@ export class QueueSeries {
   private readonly sums = new Float64Array(QUEUE_WIDTH);
 
   constructor(frame: WindowFrame, parts?: CounterSeries[]) {
-    this.parts = parts ?? PARTS.map((p) => new CounterSeries(p.fields.length, frame, p.initialBuckets, p.holdsWaits));
+    this.parts = parts ?? PARTS.map((p, i) => new CounterSeries(p.fields.length, frame, p.initialBuckets, i === LEAVE));
   }
 
   static restore(frame: WindowFrame, st: QueueSeriesState): QueueSeries {
     return new QueueSeries(
       frame,
-      PARTS.map((p, i) => CounterSeries.restore(p.fields.length, frame, st[i]!, p.initialBuckets, p.holdsWaits)),
+      PARTS.map((p, i) => CounterSeries.restore(p.fields.length, frame, st[i]!, p.initialBuckets, i === LEAVE)),
     );
   }
 
