@@ -371,9 +371,9 @@ function corruptEntry(position: string): Error {
 
 /**
  * A record whose events are parsed when read, each time (read them once). A read while behind
- * brings thousands of records; the engine applies them tenant by tenant and reads each record's
- * events just before applying them, so they are parsed then: in cache when applied, and garbage
- * right after, instead of a whole read's events outliving young-generation collections. An entry
+ * brings thousands of records; the engine applies them tenant by tenant, reading a run of a
+ * tenant's records (a few hundred) just before applying them, so they are parsed then: garbage
+ * soon after, instead of a whole read's events outliving young-generation collections. An entry
  * whose events are not a JSON array throws when they are read.
  */
 class StreamRecord implements LogRecord {
