@@ -22,7 +22,7 @@ import { TenantEngine, type CollectOptions, type TenantEngineOptions } from './t
 /**
  * Events of one tenant read (decoded) before they are applied, in `applyBurst`: batches are read
  * until they hold this many, then applied. Decoding a run of batches, then applying it, kept the
- * tenant's state in cache while it applied (engine benchmark: pipeline ×1.033, ahead in 13 of 16
+ * tenant's state in cache while it applied (engine benchmark: pipeline ×1.053, ahead in 11 of 12
  * rounds, docs/benchmarks.md); a run stays young garbage soon after, where decoding a whole read
  * up front (all one tenant's, on a hub with one) would have its events outlive young-generation
  * collections.
@@ -228,7 +228,6 @@ export class LiveEngine {
         from = to;
       }
     }
-    events.length = 0;
     return [...byTenant.keys()];
   }
 
