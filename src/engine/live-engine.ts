@@ -202,19 +202,26 @@ export class LiveEngine {
    * events decoded) a run of about DECODE_AHEAD events at a time, then applied: decoding between
    * batches (JSON.parse, its allocations and string-table lookups) evicted the tenant's state from
    * the cache. Returns the tenants touched.
+   *
+   * The burst's array is taken over and emptied, and each batch (and its decoded events) is let go
+   * once applied: a read's batches die young as the burst goes on. Held to the burst's end, every
+   * batch of a read outlived the young-generation collections during it and was copied, then
+   * promoted (docs/benchmarks.md).
    */
-  applyBurst(batches: readonly EventBatch[]): string[] {
+  applyBurst(batches: EventBatch[]): string[] {
     if (batches.length === 1) {
-      this.applyBatch(batches[0]!);
-      return [batches[0]!.tenant];
+      const only = batches.pop()!;
+      this.applyBatch(only);
+      return [only.tenant];
     }
-    const byTenant = new Map<string, EventBatch[]>();
+    const byTenant = new Map<string, (EventBatch | null)[]>();
     for (const b of batches) {
       const list = byTenant.get(b.tenant);
       if (list) list.push(b);
       else byTenant.set(b.tenant, [b]);
     }
-    const events: (readonly HubEvent[])[] = [];
+    batches.length = 0;
+    const events: (readonly HubEvent[] | null)[] = [];
     for (const list of byTenant.values()) {
       for (let from = 0; from < list.length; ) {
         let to = from;
@@ -224,7 +231,11 @@ export class LiveEngine {
           read += e.length;
           to++;
         }
-        for (let i = from; i < to; i++) this.applyEvents(list[i]!, events[i - from]!);
+        for (let i = from; i < to; i++) {
+          this.applyEvents(list[i]!, events[i - from]!);
+          list[i] = null;
+          events[i - from] = null;
+        }
         from = to;
       }
     }

@@ -2,9 +2,11 @@
  * LiveEngine.applyBurst (src/engine/live-engine.ts): a log read applied tenant by tenant, each
  * tenant's batches read (decoded) a run at a time before they are applied. What it promises: every
  * batch's events are read once, each tenant's batches apply in their order at their own time, each
- * batch is acknowledged once with its number of events, and the figures are those of applying the
- * batches one by one.
+ * batch is acknowledged once with its number of events, the figures are those of applying the
+ * batches one by one, and a batch is let go once applied.
  */
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { LiveEngine, type EventBatch } from '../../src/engine/index.js';
 import type { HubEvent } from '../../src/events/index.js';
@@ -68,6 +70,32 @@ describe('LiveEngine.applyBurst', () => {
       expect(burst.tenant(t).now).toBe(one.tenant(t).now);
       expect(burst.tenant(t).snapshot()).toEqual(one.tenant(t).snapshot());
     }
+  });
+
+  it('takes the array over and lets go of each batch once applied', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // Made in a function of their own and a job before the burst: nothing of this test holds a
+    // batch but the array (and weak references made before the burst do not keep theirs alive).
+    const make = (): { list: EventBatch[]; first: WeakRef<EventBatch>[]; check: { collected: number } } => {
+      const recs = records();
+      const list = batches(recs, [], []);
+      const first = list.filter((b) => b.tenant === TENANTS[0]).map((b) => new WeakRef(b));
+      const check = { collected: -1 };
+      const last = list[list.length - 1]!;
+      // When the last tenant's last batch is applied, every batch of the first tenant was applied long before.
+      last.applied = () => {
+        gc();
+        check.collected = first.filter((r) => r.deref() === undefined).length;
+      };
+      return { list, first, check };
+    };
+    const { list, first, check } = make();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    new LiveEngine().applyBurst(list);
+    expect(list).toHaveLength(0);
+    // All of them but, at most, one a register of the engine's frames may still hold.
+    expect(check.collected).toBeGreaterThanOrEqual(first.length - 1);
   });
 
   it('applies the runs read before a batch that cannot be read, and no batch after it', () => {
