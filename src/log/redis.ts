@@ -301,31 +301,52 @@ export class RedisEventLog implements EventLog {
         await firstValueFrom(timer(Math.min(100 * 2 ** (failures - 1), MAX_RETRY_MS), this.#scheduler));
         continue;
       }
+      const delivered = this.#deliver(reply, count, ids, subscriber, stopped);
+      // The engine applies what was delivered while this function waits for the next read: a
+      // reply still held here kept every record of it alive (and copied by the collector) to the end.
+      reply = null;
+      if (delivered === null) return;
       // The next read's size: bigger while behind (a partition filled its batch), by the entries' size.
-      let read = 0;
-      let bytes = 0;
-      let behind = false;
-      for (const [key, entries] of reply ?? []) {
-        const partition = this.#partitionByKey.get(key) as number;
-        if (entries.length >= count) behind = true;
-        for (const [id, fields] of entries) {
-          if (stopped()) return;
-          let record: LogRecord;
-          try {
-            record = toRecord(partition, id, fields);
-          } catch (err) {
-            subscriber.error(err);
-            return;
-          }
-          read += 1;
-          for (const field of fields) bytes += field.length;
-          ids[partition] = id;
-          subscriber.next(record);
-        }
-      }
-      const most = readBatchLimit(this.#readBatch, this.#maxReadBatch, read > 0 ? bytes / read : 0, this.partitions);
-      count = nextReadBatch(count, behind, this.#readBatch, most);
+      const most = readBatchLimit(this.#readBatch, this.#maxReadBatch, delivered.read > 0 ? delivered.bytes / delivered.read : 0, this.partitions);
+      count = nextReadBatch(count, delivered.behind, this.#readBatch, most);
     }
+  }
+
+  /**
+   * Hands a reply's records to the subscriber, moving `ids` forward; `behind` when a partition
+   * filled the read's `count`. Null when it stopped (or erred on a corrupt entry). A function of
+   * its own, so that no suspended frame of `#follow` holds the reply's entries while they are
+   * applied.
+   */
+  #deliver(
+    reply: StreamReply | null,
+    count: number,
+    ids: string[],
+    subscriber: Subscriber<LogRecord>,
+    stopped: () => boolean,
+  ): { read: number; bytes: number; behind: boolean } | null {
+    let read = 0;
+    let bytes = 0;
+    let behind = false;
+    for (const [key, entries] of reply ?? []) {
+      const partition = this.#partitionByKey.get(key) as number;
+      if (entries.length >= count) behind = true;
+      for (const [id, fields] of entries) {
+        if (stopped()) return null;
+        let record: LogRecord;
+        try {
+          record = toRecord(partition, id, fields);
+        } catch (err) {
+          subscriber.error(err);
+          return null;
+        }
+        read += 1;
+        for (const field of fields) bytes += field.length;
+        ids[partition] = id;
+        subscriber.next(record);
+      }
+    }
+    return { read, bytes, behind };
   }
 
   #dedupPrefix(tenant: string): string {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Redis } from 'ioredis';
 import { firstValueFrom, take, toArray, type Observable } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -231,6 +233,38 @@ describe('RedisEventLog', () => {
     expect(runs.slice(6).reduce((a, b) => a + b, 0)).toBe(3);
     expect(new Set(seen).size).toBe(303);
     expect(() => openLog(freshPrefix(), { readBatch: 100, maxReadBatch: 50 })).toThrow(/maxReadBatch must be an integer from 100/);
+  });
+
+  it('holds none of a read\'s records, nor its reply, while it waits for the next read', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // Weak references to every XREAD reply (the entries, with each record's JSON text), taken by
+    // a wrapper of our own: a vitest spy would keep every result.
+    const replies: WeakRef<object>[] = [];
+    const proto = Redis.prototype as unknown as { xread: (...args: unknown[]) => Promise<object | null> };
+    const xread = proto.xread;
+    proto.xread = async function (this: Redis, ...args: unknown[]) {
+      const reply = await xread.apply(this, args);
+      if (reply !== null) replies.push(new WeakRef(reply));
+      return reply;
+    };
+    try {
+      const log = openLog(freshPrefix(), { partitions: 1, blockMs: 60_000 });
+      await Promise.all(Array.from({ length: 50 }, (_, i) => log.append('held', [queued(`h${i}`)])));
+      // The subscriber keeps weak references only: whatever keeps a record alive is the reader's.
+      const delivered: WeakRef<LogRecord>[] = [];
+      const sub = log.read().subscribe((record) => delivered.push(new WeakRef(record)));
+      await expect.poll(() => delivered.length).toBe(50);
+      // The reader now blocks on its next read (nothing more is appended) for up to blockMs.
+      await new Promise<void>((resolve) => setTimeout(resolve, 50));
+      gc();
+      expect(replies.length).toBeGreaterThan(0);
+      expect(replies.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+      expect(delivered.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+      sub.unsubscribe();
+    } finally {
+      proto.xread = xread;
+    }
   });
 
   it('refuses a cursor naming a partition the log does not have', () => {
