@@ -6,14 +6,15 @@
  * the records; rollups handed over every 15 minutes of it). The workload and both runs:
  * bench/engine-workload.ts.
  *
- *   npm run bench:engine            (BENCH_SCALE=0.2 for a quick run; BENCH_READ_RECORDS=N: reads of N records)
+ *   npm run bench:engine            (BENCH_SCALE=0.2 for a quick run; BENCH_READ_RECORDS=N: reads of N records;
+ *                                    BENCH_IDS=long: ids as long as UUIDs)
  */
 import { LiveEngine } from '../src/engine/index.js';
-import { AGENTS, CHUNK, HOURS, QUEUES, TENANTS, buildRecords, decoding, pipeline, plainLoop } from './engine-workload.js';
+import { AGENTS, CHUNK, HOURS, LONG_IDS, QUEUES, TENANTS, buildRecords, decoding, pipeline, plainLoop } from './engine-workload.js';
 
 const { records, total } = buildRecords();
 console.log(
-  `workload: ${TENANTS} tenants, ${AGENTS} agents, ${QUEUES} queues, ${HOURS} h of traffic, ${total} events in ${records.length} log records (5% late, 2% duplicated), read ${CHUNK} records at a time`,
+  `workload: ${TENANTS} tenants, ${AGENTS} agents, ${QUEUES} queues, ${HOURS} h of traffic, ${total} events in ${records.length} log records (5% late, 2% duplicated), read ${CHUNK} records at a time${LONG_IDS ? ', ids as long as UUIDs' : ''}`,
 );
 const plain = await plainLoop(LiveEngine, records);
 const plainDecodeMs = decoding.ms;
