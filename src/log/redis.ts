@@ -303,7 +303,8 @@ export class RedisEventLog implements EventLog {
       }
       const delivered = this.#deliver(reply, count, ids, subscriber, stopped);
       // The engine applies what was delivered while this function waits for the next read: a
-      // reply still held here kept every record of it alive (and copied by the collector) to the end.
+      // reply still held here kept every record of it alive (and copied by the collector) until
+      // that read came back.
       reply = null;
       if (delivered === null) return;
       // The next read's size: bigger while behind (a partition filled its batch), by the entries' size.

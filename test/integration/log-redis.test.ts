@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Redis } from 'ioredis';
 import { firstValueFrom, take, toArray, type Observable } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +18,7 @@ import {
   type RedisLogOptions,
 } from '../../src/log/index.js';
 import { Relay } from '../support/relay.js';
+import { collectGarbage } from '../support/collect-garbage.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `ph:test:${randomBytes(6).toString('hex')}:`;
@@ -236,8 +235,6 @@ describe('RedisEventLog', () => {
   });
 
   it('holds none of a read\'s records, nor its reply, while it waits for the next read', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
     // Weak references to every XREAD reply (the entries, with each record's JSON text), taken by
     // a wrapper of our own: a vitest spy would keep every result.
     const replies: WeakRef<object>[] = [];
@@ -257,7 +254,7 @@ describe('RedisEventLog', () => {
       await expect.poll(() => delivered.length).toBe(50);
       // The reader now blocks on its next read (nothing more is appended) for up to blockMs.
       await new Promise<void>((resolve) => setTimeout(resolve, 50));
-      gc();
+      collectGarbage();
       expect(replies.length).toBeGreaterThan(0);
       expect(replies.filter((r) => r.deref() !== undefined)).toHaveLength(0);
       expect(delivered.filter((r) => r.deref() !== undefined)).toHaveLength(0);

@@ -5,11 +5,10 @@
  * batch is acknowledged once with its number of events, the figures are those of applying the
  * batches one by one, and a batch is let go once applied.
  */
-import { runInNewContext } from 'node:vm';
-import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { LiveEngine, type EventBatch } from '../../src/engine/index.js';
 import type { HubEvent } from '../../src/events/index.js';
+import { collectGarbage } from '../support/collect-garbage.js';
 import { answered, ended, queued, status } from '../support/engine-events.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10);
@@ -73,8 +72,6 @@ describe('LiveEngine.applyBurst', () => {
   });
 
   it('takes the array over and lets go of each batch once applied', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
     // Made in a function of their own and a job before the burst: nothing of this test holds a
     // batch but the array (and weak references made before the burst do not keep theirs alive).
     const make = (): { list: EventBatch[]; first: WeakRef<EventBatch>[]; check: { collected: number } } => {
@@ -85,7 +82,7 @@ describe('LiveEngine.applyBurst', () => {
       const last = list[list.length - 1]!;
       // When the last tenant's last batch is applied, every batch of the first tenant was applied long before.
       last.applied = () => {
-        gc();
+        collectGarbage();
         check.collected = first.filter((r) => r.deref() === undefined).length;
       };
       return { list, first, check };
