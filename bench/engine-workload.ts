@@ -20,9 +20,12 @@
  */
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import type { HubEvent } from '../src/events/index.js';
-import type { EventBatch, LiveEngine, LiveEngineOptions, RollupBatch } from '../src/engine/index.js';
+import { tuneV8ForEngine, type EventBatch, type LiveEngine, type LiveEngineOptions, type RollupBatch } from '../src/engine/index.js';
 import { DEFAULT_MAX_READ_BATCH, DEFAULT_PARTITIONS } from '../src/log/index.js';
 import { prng, simulateCentre } from '../src/sim/centre.js';
+
+// The engine runs with a hub node's V8 settings (src/node/run.ts).
+tuneV8ForEngine();
 
 const scale = Number(process.env['BENCH_SCALE'] ?? 1);
 export const TENANTS = 100;

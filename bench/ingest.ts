@@ -23,6 +23,7 @@ import { Server } from 'socket.io';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { signToken } from '../src/auth/index.js';
 import { loadConfig } from '../src/config.js';
+import { tuneV8ForEngine } from '../src/engine/index.js';
 import { startNode, type HubNode } from '../src/node/index.js';
 import type { ClientToServerEvents, MergePatch, ServerToClientEvents, SubscribeAck, UpdateFrame } from '../src/protocol/index.js';
 import { applyMergePatch } from '../src/protocol/merge-patch.js';
@@ -348,6 +349,8 @@ async function benchLog(name: string): Promise<Row> {
 }
 
 if (!IS_CLIENT) {
+  // The nodes under test run in this process, with a hub node's V8 settings (src/node/run.ts).
+  tuneV8ForEngine();
   const rows: Row[] = [];
   for (const name of SELECTED) rows.push(await benchLog(name));
   const ingestTarget = 50_000;

@@ -32,3 +32,4 @@ export {
 } from './rollups.js';
 export { queueWindow, agentWindow, occupancy, Q, A, QUEUE_WIDTH, AGENT_WIDTH } from './counters.js';
 export { encodeCheckpoint, decodeCheckpoint, type TenantCheckpoint } from './checkpoint.js';
+export { tuneV8ForEngine } from './v8-flags.js';

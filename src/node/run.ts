@@ -5,6 +5,7 @@
  */
 import { signToken } from '../auth/index.js';
 import { ConfigError, loadConfig, resolveDevSecret, type Config } from '../config.js';
+import { tuneV8ForEngine } from '../engine/index.js';
 import { startNode, type HubNode } from './start.js';
 
 /** The tenant of the printed tokens and of the demo. */
@@ -98,6 +99,7 @@ function loadOrExit(): Config {
 
 /** Starts a node from the environment and keeps it running until SIGTERM or SIGINT. */
 export async function runNode(): Promise<RunningNode> {
+  tuneV8ForEngine();
   const config = loadOrExit();
   let secret: string | undefined;
   let node: HubNode;
