@@ -3,7 +3,9 @@
  * bench/engine.ts through the plain loop and the pipeline, alternating between the two engines
  * round by round (the order flips every round). On a shared VM whose speed drifts by ±20% from
  * one process to the next, runs in separate processes cannot tell a 5% change; alternating in one
- * process, on the same records, can.
+ * process, on the same records, pairs each round's two runs. The VM drifts within a round too, so
+ * the last lines give the rounds' own ratios' geometric mean with its 95% interval: one that
+ * contains 1 has not told the two apart.
  *
  *   git worktree add ../baseline <commit> && ln -s "$PWD/node_modules" ../baseline/node_modules
  *   BASELINE=../baseline npm run bench:engine:ab        (AB_ROUNDS=8, AB_ONLY=plain: plain loop only)
@@ -12,6 +14,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LiveEngine } from '../src/engine/index.js';
 import { buildRecords, plainLoop, pipeline, type EngineClass } from './engine-workload.js';
+import { pairedRatio } from './paired-ratio.js';
 
 const baselineDir = process.env['BASELINE'];
 if (!baselineDir) {
@@ -53,9 +56,11 @@ const median = (a: readonly number[]): number => {
 function report(what: string, runs: number[][]): void {
   const [base, mine] = runs as [number[], number[]];
   const ahead = mine.filter((v, i) => v > base[i]!).length;
+  const paired = pairedRatio(base, mine);
   console.log(
     `${what}: this checkout ${median(mine)} events/s, baseline ${median(base)} (medians of ${rounds}); ` +
-      `ratio ${(median(mine) / median(base)).toFixed(3)}, ahead in ${ahead} of ${rounds} rounds`,
+      `ratio ${(median(mine) / median(base)).toFixed(3)}, ahead in ${ahead} of ${rounds} rounds; ` +
+      `round by round ×${paired.ratio.toFixed(3)} (95% interval ${paired.low.toFixed(3)}-${paired.high.toFixed(3)})`,
   );
 }
 report('plain loop', plain);
