@@ -57,10 +57,11 @@ function report(what: string, runs: number[][]): void {
   const [base, mine] = runs as [number[], number[]];
   const ahead = mine.filter((v, i) => v > base[i]!).length;
   const paired = pairedRatio(base, mine);
+  const interval = Number.isNaN(paired.low) ? 'no interval from one round' : `95% interval ${paired.low.toFixed(3)}-${paired.high.toFixed(3)}`;
   console.log(
     `${what}: this checkout ${median(mine)} events/s, baseline ${median(base)} (medians of ${rounds}); ` +
       `ratio ${(median(mine) / median(base)).toFixed(3)}, ahead in ${ahead} of ${rounds} rounds; ` +
-      `round by round ×${paired.ratio.toFixed(3)} (95% interval ${paired.low.toFixed(3)}-${paired.high.toFixed(3)})`,
+      `round by round ×${paired.ratio.toFixed(3)} (${interval})`,
   );
 }
 report('plain loop', plain);
